@@ -1,0 +1,72 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from './auth/auth.module';
+import { RolesGuard } from './auth/roles.guard';
+import { Clock } from './common/clock';
+import { CommonModule } from './common/common.module';
+import { formatGraphqlError, requestIdPlugin } from './common/graphql-errors';
+import { complexityPlugin, queryShapeRule } from './common/query-limits';
+import type { GqlContext, HubRequest } from './common/request-context';
+import { HubErrorFilter } from './common/hub-error.filter';
+import { HubThrottlerGuard } from './common/throttler.guard';
+import { HubValidationPipe } from './common/validation';
+import { AppConfig } from './config/app-config';
+import { dataSourceOptions } from './database/data-source-options';
+import { DemoModule } from './demo/demo.module';
+import { FacilitiesModule } from './facilities/facilities.module';
+import { HealthController } from './health/health.controller';
+import { MunicipalitiesModule } from './municipalities/municipalities.module';
+import { FEATURE_MODULES } from './feature-modules';
+
+let schemaHost: GraphQLSchemaHost | undefined;
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, databaseUrl: string, clock: Clock): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CommonModule.forRoot(config, clock),
+        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.embedded || config.DB_POOL_SIZE === 1, config.DB_POOL_SIZE)),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }] }),
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          inject: [GraphQLSchemaHost],
+          useFactory: (host: GraphQLSchemaHost) => {
+            schemaHost = host;
+            return {
+              path: '/graphql',
+              autoSchemaFile: true,
+              sortSchema: true,
+              introspection: true,
+              allowBatchedHttpRequests: false,
+              csrfPrevention: true,
+              context: ({ req, res }: { req: HubRequest; res: GqlContext['res'] }): GqlContext => ({ req, res, loaders: new Map() }),
+              formatError: formatGraphqlError,
+              validationRules: [queryShapeRule],
+              plugins: [requestIdPlugin, complexityPlugin(() => schemaHost!.schema)],
+            };
+          },
+        }),
+        TerminusModule,
+        AuthModule,
+        MunicipalitiesModule,
+        FacilitiesModule,
+        DemoModule,
+        ...FEATURE_MODULES,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_PIPE, useClass: HubValidationPipe },
+        { provide: APP_FILTER, useClass: HubErrorFilter },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_GUARD, useClass: HubThrottlerGuard },
+      ],
+    };
+  }
+}

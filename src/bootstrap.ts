@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import pinoHttp from 'pino-http';
+import { AppModule } from './app.module';
+import { AuthService } from './auth/auth.service';
+import { AdjustableClock, Clock, systemClock } from './common/clock';
+import { PinoNestLogger, rootLogger, setLogLevel } from './common/logger';
+import { projectRoot } from './common/paths';
+import { AppConfig, loadConfig } from './config/app-config';
+import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import { runMigrations } from './database/migrate';
+import { DemoSeedService } from './demo/demo-seed.service';
+import { MunicipalitiesService } from './municipalities/municipalities.service';
+
+export interface Hub {
+  app: NestExpressApplication;
+  config: AppConfig;
+  url: string;
+  clock: Clock;
+  stop(): Promise<void>;
+}
+
+export const SCHEMA_FILE = 'schema.gql';
+
+export function printHubSchema(app: INestApplication): string {
+  const { schema } = app.get(GraphQLSchemaHost);
+  return `# Generated from the code-first resolvers; do not edit. Regenerate with \`npm run schema:print\`.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+/** Resolve the database: the given URL, or the embedded PGlite under HUB_DATA_DIR. */
+export async function resolveDatabase(config: AppConfig): Promise<{ url: string; embedded?: EmbeddedPostgres }> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL };
+  const embedded = await startEmbeddedPostgres(config.HUB_DATA_DIR);
+  return { url: embedded.url, embedded };
+}
+
+/**
+ * Start the whole hub: database, migrations, reference and demo data, HTTP. Used by main.ts, the
+ * command line and the integration tests, so all three run the same code.
+ */
+export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { listen?: boolean; clock?: Clock } = {}): Promise<Hub> {
+  const config = loadConfig(env);
+  setLogLevel(config.LOG_LEVEL);
+  const clock = opts.clock ?? (config.isProduction ? systemClock : new AdjustableClock());
+  const started = Date.now();
+  const { url, embedded } = await resolveDatabase(config);
+  let app: NestExpressApplication | undefined;
+  try {
+    const ran = await runMigrations(url, config.embedded || config.DB_POOL_SIZE === 1);
+    if (ran.length) rootLogger.info({ migrations: ran }, 'migrations applied');
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), { logger: new PinoNestLogger(), abortOnError: false });
+    app.set('trust proxy', 'loopback');
+    app.use(
+      pinoHttp({
+        logger: rootLogger,
+        genReqId: (req, res) => {
+          const given = req.headers['x-request-id'];
+          const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+          res.setHeader('x-request-id', id);
+          return id;
+        },
+        autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+        serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
+      }),
+    );
+    app.useBodyParser('json', { limit: '20mb' });
+    await app.init();
+    await app.get(MunicipalitiesService).ensureNationalList();
+    await app.get(AuthService).ensureBootstrapAdmin(config.HUB_ADMIN_KEY);
+    if (config.demoEnabled) await app.get(DemoSeedService).runAll(clock.now());
+    if (config.NODE_ENV === 'development') writeSchemaIfChanged(app);
+    if (opts.listen !== false) await app.listen(config.PORT, config.HOST);
+    const address = opts.listen !== false ? app.getHttpServer().address() : null;
+    const port = address && typeof address === 'object' ? address.port : config.PORT;
+    const hubUrl = config.HUB_PUBLIC_URL ?? `http://localhost:${port}`;
+    rootLogger.info({ url: `${hubUrl}/graphql`, embedded: config.embedded, ms: Date.now() - started }, 'hub started');
+    const finalApp = app;
+    return {
+      app: finalApp,
+      config,
+      url: hubUrl,
+      clock,
+      async stop() {
+        await finalApp.close();
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await app?.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+function writeSchemaIfChanged(app: INestApplication) {
+  const file = join(projectRoot(), SCHEMA_FILE);
+  const text = printHubSchema(app);
+  let current = '';
+  try {
+    current = readFileSync(file, 'utf8');
+  } catch {
+    /* first run */
+  }
+  if (current !== text) writeFileSync(file, text);
+}

@@ -1,0 +1,108 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+/** Keys that README documents for the demo; production refuses every one of them. */
+export const DEMO_KEYS = {
+  ADMIN: 'demo-admin-key',
+  PARTNER: 'demo-partner-key',
+  PARTNER_2: 'demo-partner2-key',
+  OPERATOR: 'demo-operator-key',
+  MUNICIPALITY_ITABASHI: 'demo-municipality-itabashi-key',
+  MUNICIPALITY_ADACHI: 'demo-municipality-adachi-key',
+} as const;
+
+/** A fixed development key ring so that `npm start` works on a laptop; refused in production. */
+export const DEMO_ENCRYPTION_KEYS = 'demo:ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+/**
+ * The whole environment, validated once at start. A bad variable stops the start with a message
+ * naming it (see loadConfig).
+ */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** PostgreSQL to use; without it the embedded PGlite under HUB_DATA_DIR is started. */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  HUB_DATA_DIR = './.data';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DB_POOL_SIZE = 10;
+
+  /** The first admin's key; admins create every other key through GraphQL. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'HUB_ADMIN_KEY must be at least 16 characters' })
+  HUB_ADMIN_KEY?: string;
+
+  /** Load demo data and demo keys at start (default: on, except in production where it is refused). */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  HUB_DEMO?: boolean;
+
+  /** Key ring for personal fields, "id:base64key,…"; the first encrypts, all decrypt. */
+  @IsString()
+  HUB_ENCRYPTION_KEYS = DEMO_ENCRYPTION_KEYS;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  HUB_RATE_LIMIT_PER_MINUTE = 1200;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Base URL used in CloudEvents `source` and links in README output. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
+  HUB_PUBLIC_URL?: string;
+
+  /** Run background workers (outbox delivery, scheduler) in this process. */
+  @Transform(toBool) @IsBoolean()
+  HUB_WORKERS = true;
+
+  @Transform(toInt) @IsInt() @Min(10)
+  HUB_WORKER_INTERVAL_MS = 500;
+
+  get isProduction() {
+    return this.NODE_ENV === 'production';
+  }
+  get demoEnabled() {
+    return this.HUB_DEMO ?? !this.isProduction;
+  }
+  get embedded() {
+    return !this.DATABASE_URL;
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Validate the environment; throws ConfigError listing every bad variable by name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const picked: Record<string, unknown> = {};
+  for (const key of [...known, 'DATABASE_URL', 'HUB_ADMIN_KEY', 'HUB_DEMO', 'HUB_PUBLIC_URL']) {
+    if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
+  }
+  const config = plainToInstance(AppConfig, picked);
+  const problems = validateSync(config, { whitelist: false }).map(
+    (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`,
+  );
+  if (config.isProduction) {
+    if (config.embedded) problems.push('DATABASE_URL: production needs a real PostgreSQL; the embedded database is for development only');
+    if (config.HUB_DEMO) problems.push('HUB_DEMO: demo data and demo keys are refused in production');
+    if (!config.HUB_ADMIN_KEY) problems.push('HUB_ADMIN_KEY: production needs an admin key (at least 32 random characters)');
+    else if (Object.values(DEMO_KEYS).includes(config.HUB_ADMIN_KEY as never) || config.HUB_ADMIN_KEY.length < 32)
+      problems.push('HUB_ADMIN_KEY: a demo or short key is refused in production (use at least 32 random characters)');
+    if (config.HUB_ENCRYPTION_KEYS === DEMO_ENCRYPTION_KEYS) problems.push('HUB_ENCRYPTION_KEYS: the demo key ring is refused in production');
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  return config;
+}
