@@ -8,6 +8,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import pinoHttp from 'pino-http';
 import { AppModule } from './app.module';
+import { SCHEMA_HEADER } from './cli/hub.commands';
 import { AuthService } from './auth/auth.service';
 import { AdjustableClock, Clock, systemClock } from './common/clock';
 import { PinoNestLogger, rootLogger, setLogLevel } from './common/logger';
@@ -30,7 +31,7 @@ export const SCHEMA_FILE = 'schema.gql';
 
 export function printHubSchema(app: INestApplication): string {
   const { schema } = app.get(GraphQLSchemaHost);
-  return `# Generated from the code-first resolvers; do not edit. Regenerate with \`npm run schema:print\`.\n\n${printSchema(lexicographicSortSchema(schema))}\n`;
+  return `${SCHEMA_HEADER}${printSchema(lexicographicSortSchema(schema))}\n`;
 }
 
 /** Resolve the database: the given URL, or the embedded PGlite under HUB_DATA_DIR. */
@@ -54,6 +55,7 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
   try {
     const ran = await runMigrations(url, config.embedded || config.DB_POOL_SIZE === 1);
     if (ran.length) rootLogger.info({ migrations: ran }, 'migrations applied');
+    await embedded?.waitIdle();
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), { logger: new PinoNestLogger(), abortOnError: false });
     app.set('trust proxy', 'loopback');
     app.use(

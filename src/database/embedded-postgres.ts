@@ -5,6 +5,8 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
   url: string;
+  /** Resolves once no client is connected (the next connection would otherwise be refused). */
+  waitIdle(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   const address = (server as unknown as { server: { address(): { port: number } } }).server.address();
   return {
     url: `postgres://postgres@127.0.0.1:${address.port}/postgres`,
+    async waitIdle(timeoutMs = 5000) {
+      const handlers = (server as unknown as { handlers?: Set<unknown> }).handlers;
+      const until = Date.now() + timeoutMs;
+      while (handlers && handlers.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    },
     async stop() {
       await server.stop();
       await db.close();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { printHubSchema } from '../../src/bootstrap';
-import { DEMO_KEYS, startTestHub, TestHub } from '../support/hub';
+import { DEMO_KEYS, describeWithRealPostgres, startTestHub, TestHub } from '../support/hub';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -219,7 +219,8 @@ describe('service', () => {
   });
 });
 
-describe('rate limits', () => {
+// A second hub on the same database needs a second connection: real PostgreSQL only.
+describeWithRealPostgres('rate limits', () => {
   it('limits each client and says when to retry', async () => {
     const limited = await startTestHub({ HUB_RATE_LIMIT_PER_MINUTE: '3' });
     try {

@@ -32,5 +32,7 @@ export default async function globalSetup() {
     const embedded = await startEmbeddedPostgres(mkdtempSync(join(tmpdir(), 'hub-test-')));
     process.env.HUB_TEST_DATABASE_URL = embedded.url;
     (globalThis as Record<string, unknown>).__hubTestDrop = () => embedded.stop();
+    // Shared with the test files (same process when running in band; globalThis is per test file).
+    (process as unknown as Record<string, unknown>).__hubEmbeddedWaitIdle = () => embedded.waitIdle();
   }
 }

@@ -37,6 +37,8 @@ export async function startTestHub(env: Record<string, string> = {}): Promise<Te
   const url = process.env.HUB_TEST_DATABASE_URL;
   if (!url) throw new Error('HUB_TEST_DATABASE_URL is not set: run through jest (test/support/global-setup.ts)');
   const clock = new AdjustableClock();
+  const waitIdle = (process as unknown as Record<string, (() => Promise<void>) | undefined>).__hubEmbeddedWaitIdle;
+  if (waitIdle) await waitIdle();
   const hub = await startHub(
     {
       NODE_ENV: 'test',
