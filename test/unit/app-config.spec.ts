@@ -1,0 +1,57 @@
+import { ConfigError, DEMO_ENCRYPTION_KEYS, DEMO_KEYS, loadConfig } from '../../src/config/app-config';
+
+const PROD_OK = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://hub:secret@db:5432/hub',
+  HUB_ADMIN_KEY: 'x'.repeat(40),
+  HUB_ENCRYPTION_KEYS: 'k1:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ=',
+};
+
+describe('loadConfig', () => {
+  it('has defaults that make `npm start` work on a laptop', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ PORT: 3000, embedded: true, demoEnabled: true, isProduction: false });
+  });
+
+  it('accepts a complete production configuration', () => {
+    const c = loadConfig(PROD_OK);
+    expect(c).toMatchObject({ isProduction: true, embedded: false, demoEnabled: false });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ HUB_ADMIN_KEY: 'short' }, 'HUB_ADMIN_KEY'],
+    [{ HUB_DEMO: 'maybe' }, 'HUB_DEMO'],
+    [{ HUB_RATE_LIMIT_PER_MINUTE: '0' }, 'HUB_RATE_LIMIT_PER_MINUTE'],
+  ])('stops on %j naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it.each([
+    [{ DATABASE_URL: undefined }, 'DATABASE_URL'],
+    [{ HUB_DEMO: 'true' }, 'HUB_DEMO'],
+    [{ HUB_ADMIN_KEY: undefined }, 'HUB_ADMIN_KEY'],
+    [{ HUB_ADMIN_KEY: DEMO_KEYS.ADMIN }, 'HUB_ADMIN_KEY'],
+    [{ HUB_ADMIN_KEY: 'y'.repeat(20) }, 'HUB_ADMIN_KEY'],
+    [{ HUB_ENCRYPTION_KEYS: DEMO_ENCRYPTION_KEYS }, 'HUB_ENCRYPTION_KEYS'],
+    [{ HUB_ENCRYPTION_KEYS: undefined }, 'HUB_ENCRYPTION_KEYS'],
+  ])('production refuses %j (%s)', (override, name) => {
+    const env: Record<string, string | undefined> = { ...PROD_OK, ...override };
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+    expect(() => loadConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it('lists every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'y' });
+      throw new Error('should have thrown');
+    } catch (e) {
+      expect((e as Error).message).toMatch(/PORT:[\s\S]*LOG_LEVEL:/);
+    }
+  });
+});
