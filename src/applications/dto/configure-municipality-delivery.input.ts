@@ -1,0 +1,25 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { IsBoolean, IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { DeliveryMode } from '../application.entity';
+
+@InputType({ description: 'How a municipality takes applications (ADMIN).' })
+export class ConfigureMunicipalityDeliveryInput {
+  @Field({ description: 'Municipality code, 6 digits.' })
+  @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' })
+  municipalityCode: string;
+
+  @Field(() => DeliveryMode)
+  @IsEnum(DeliveryMode)
+  mode: DeliveryMode;
+
+  @Field(() => String, { nullable: true, description: 'PUSH only: the URL that receives signed deliveries (https; http outside production).' })
+  @IsOptional() @IsString() @MaxLength(2000)
+  endpointUrl?: string;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Incomplete-vs-refuse policy (書類不足の扱い): true accepts an application with required documents missing and names them; false refuses it with DOCUMENTS_MISSING. Unchanged when left out.',
+  })
+  @IsOptional() @IsBoolean()
+  acceptsIncomplete?: boolean;
+}
