@@ -546,6 +546,17 @@ export function rolloverTarget(state: ApplicationStatusState, noIntakeMonths: re
   return isMonthWithinValidity(target, state.validUntil) ? target : null;
 }
 
+/**
+ * When the scheduler rolls a NOT_PLACED application over: once the month it was not placed for has
+ * begun (its entry day, the 1st, in Japan time), that month's allocation is over and the application
+ * waits for the next one. Until then the family sees 保留 for the month they asked about. Returns the
+ * month to roll into, or null (not yet, or the next intake month is past the validity: it expires).
+ */
+export function rolloverDue(state: ApplicationStatusState, today: Date | string, noIntakeMonths: readonly string[] = []): string | null {
+  if (state.status !== S.NOT_PLACED || toJapanDate(today) < `${state.intakeMonth}-01`) return null;
+  return rolloverTarget(state, noIntakeMonths);
+}
+
 /** True when the scheduler should send EXPIRED: the last valid day is before `today` (Japan time). */
 export function shouldExpire(state: ApplicationStatusState, today: Date | string): boolean {
   return TRANSITIONS.EXPIRED.from.includes(state.status)
@@ -618,6 +629,14 @@ export function checkEventOrder(
     },
     'expectedStatus',
   );
+}
+
+/**
+ * True when two event payloads say the same thing (key order, omitted optional fields and nulls aside),
+ * e.g. a municipality's resend of an event against the validated details stored on the timeline.
+ */
+export function samePayload(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /**

@@ -13,7 +13,9 @@ import {
   isActive,
   isTerminal,
   nextIntakeMonth,
+  rolloverDue,
   rolloverTarget,
+  samePayload,
   shouldExpire,
   shouldLapseOffer,
   toJapanDate,
@@ -269,6 +271,32 @@ describe('not placed: monthly rollover until validity ends', () => {
     [S.WITHDRAWN, '2027-04-01', false],
   ])('shouldExpire(%s, %s) is %s', (status, today, expected) => {
     expect(shouldExpire(stateIn(status), today)).toBe(expected);
+  });
+});
+
+describe('rolloverDue', () => {
+  it.each<[S, string, string, string | null, string[]]>([
+    [S.NOT_PLACED, '2026-10', '2026-09-30', null, []], // the October allocation may still place the child
+    [S.NOT_PLACED, '2026-10', '2026-09-30T15:00:00Z', '2026-11', []], // 00:00 JST on 1 October
+    [S.NOT_PLACED, '2026-10', '2026-10-01', '2026-11', []],
+    [S.NOT_PLACED, '2026-10', '2026-12-15', '2026-11', []], // late: one month per event, each visible
+    [S.NOT_PLACED, '2027-01', '2027-01-01', '2027-03', ['02']], // no February intake
+    [S.NOT_PLACED, '2027-03', '2027-03-01', null, []], // April is past the validity (2027-03-31)
+    [S.RECEIVED, '2026-10', '2026-10-01', null, []],
+  ])('%s for %s on %s rolls into %s (no intake %j)', (status, intakeMonth, today, expected, noIntake) => {
+    expect(rolloverDue(stateIn(status, { intakeMonth }), today, noIntake)).toBe(expected);
+  });
+});
+
+describe('samePayload', () => {
+  it.each<[Record<string, unknown>, Record<string, unknown>, boolean]>([
+    [{ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }, true],
+    [{ steps: [{ kind: 'INTERVIEW', dueDate: null }] }, { steps: [{ kind: 'INTERVIEW' }] }, true],
+    [{ reason: 'x' }, { reason: 'y' }, false],
+    [{ b: [1, 2] }, { b: [2, 1] }, false],
+    [{}, { reason: undefined }, true],
+  ])('%j vs %j is %s', (a, b, expected) => {
+    expect(samePayload(a, b)).toBe(expected);
   });
 });
 

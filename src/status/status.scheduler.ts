@@ -1,0 +1,360 @@
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { CLOCK, Clock } from '../common/clock';
+import { rootLogger } from '../common/logger';
+import { AppConfig } from '../config/app-config';
+import {
+  ApplicationStatus, ApplicationStatusState, Offer, ReturnNotice, rolloverDue, shouldExpire, shouldLapseOffer, StatusActor, StatusEventType,
+  toJapanDate,
+} from './application-status';
+import { StatusNotifier } from './status-notifier';
+import { REMINDER_EVENT_PREFIX } from './status.errors';
+import { NotificationKind, StatusReminderKind } from './status.entities';
+import { StatusService } from './status.service';
+
+/** pg_try_advisory_xact_lock key: one scheduler run at a time across every instance of the hub. */
+export const STATUS_SCHEDULER_LOCK = 7_140_006;
+/** Deadlines are calendar dates: checking them once a minute is plenty. */
+export const DEADLINE_INTERVAL_MS = 60_000;
+/** At most this many applications per job and run, so one run stays a short transaction. */
+const BATCH = 200;
+/** How far ahead each reminder is sent (days before the due date, Japan time). */
+export const REMINDER_LEAD_DAYS: Record<StatusReminderKind, number> = {
+  OFFER_RESPONSE_DUE: 2,
+  RETURN_FIX_DUE: 3,
+  INTAKE_DEADLINE: 3,
+};
+
+export interface SchedulerReport {
+  /** False when another instance held the lock: this run did nothing. */
+  ran: boolean;
+  lapsed: number;
+  rolledOver: number;
+  expired: number;
+  reminders: number;
+  /** Timeline entries sent to partners that another feature had written (delivery acknowledgements). */
+  caughtUp: number;
+  failed: number;
+}
+
+interface DueRow {
+  id: string;
+  status: ApplicationStatus;
+  intake_month: string;
+  valid_until: string | null;
+  offer: Offer | null;
+  return_notice: ReturnNotice | null;
+  primary_municipality_code: string;
+  partner_client_id: string;
+}
+
+/**
+ * The hub's own status events and reminders, on a timer (when HUB_WORKERS is on) and through
+ * `runOnce()` for tests and the command line. Each run is one transaction that first takes a
+ * transaction-scoped advisory lock: another instance (or an overlapping run) finds it taken and
+ * does nothing. Within a run each application is changed under a savepoint, so one bad row is
+ * logged and skipped rather than blocking the rest. Reminders are "once each" by a UNIQUE key, so
+ * even without the lock (or after a crash and restart) none is sent twice. Time is the injected clock.
+ */
+@Injectable()
+export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = rootLogger.child({ context: 'StatusScheduler' });
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private running: Promise<unknown> | undefined;
+  private lastDeadlineRun = 0;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly config: AppConfig,
+    private readonly status: StatusService,
+    private readonly notifier: StatusNotifier,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap() {
+    if (this.config.HUB_WORKERS) this.schedule(this.config.HUB_WORKER_INTERVAL_MS);
+  }
+
+  async beforeApplicationShutdown() {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  private schedule(delayMs: number) {
+    if (this.stopping) return;
+    this.timer = setTimeout(async () => {
+      try {
+        // Catching up partner webhooks is cheap and should be quick; deadlines only once a minute.
+        const deadlines = Date.now() - this.lastDeadlineRun >= DEADLINE_INTERVAL_MS;
+        this.running = deadlines ? this.runOnce() : this.catchUpNotifications();
+        await this.running;
+        if (deadlines) this.lastDeadlineRun = Date.now();
+      } catch (err) {
+        this.log.error({ err }, 'status scheduler run failed');
+      }
+      this.schedule(this.config.HUB_WORKER_INTERVAL_MS);
+    }, delayMs);
+  }
+
+  /** One full run: lapse, roll over, expire, remind, catch up notifications. */
+  runOnce(): Promise<SchedulerReport> {
+    return this.exclusive(() => this.run());
+  }
+
+  /**
+   * Sends partners the timeline entries other features wrote (e.g. DELIVERED). Needs no advisory
+   * lock: each application is caught up under its row lock and every message has a dedupe key.
+   */
+  catchUpNotifications(): Promise<number> {
+    return this.exclusive(() => this.db.transaction((m) => this.catchUpIn(m)));
+  }
+
+  /** Runs of this process never overlap (the timer's and a caller's); other instances are kept out by the advisory lock. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(): Promise<SchedulerReport> {
+    const report: SchedulerReport = { ran: false, lapsed: 0, rolledOver: 0, expired: 0, reminders: 0, caughtUp: 0, failed: 0 };
+    await this.db.transaction(async (m) => {
+      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [STATUS_SCHEDULER_LOCK]);
+      if (!locked) return;
+      report.ran = true;
+      const now = this.clock.now();
+      const today = toJapanDate(now);
+      await this.lapseOffers(m, now, report);
+      await this.rollOver(m, today, now, report);
+      await this.expire(m, today, report);
+      await this.remindOffers(m, today, report);
+      await this.remindReturns(m, today, report);
+      await this.remindIntakeDeadlines(m, today, report);
+      await this.recordVacancyAlerts(m);
+      report.caughtUp += await this.catchUpIn(m);
+    });
+    if (report.ran) this.log.debug({ report }, 'status scheduler run');
+    return report;
+  }
+
+  private async catchUpIn(m: EntityManager): Promise<number> {
+    // Recent entries only (by the database's own time): older ones are caught up by the application's next change.
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT DISTINCT a.id FROM application_event e JOIN application a ON a.id = e.application_id
+        WHERE e.recorded_at > now() - interval '7 days' AND e.seq > a.notified_seq AND e.type <> 'SUBMITTED'
+        LIMIT $1`,
+      [BATCH],
+    );
+    let sent = 0;
+    for (const { id } of rows) {
+      await m.query(`SELECT 1 FROM application WHERE id = $1 FOR UPDATE`, [id]);
+      sent += await this.notifier.catchUp(m, id);
+    }
+    return sent;
+  }
+
+  private async lapseOffers(m: EntityManager, now: Date, report: SchedulerReport) {
+    const rows = await this.due(m, `a.status = 'OFFERED' AND (a.offer->>'respondBy') < $1`, [toJapanDate(now)]);
+    for (const row of rows) {
+      if (!shouldLapseOffer(stateOf(row), now)) continue;
+      if (await this.systemEvent(m, row.id, { type: StatusEventType.OFFER_LAPSED }, report)) report.lapsed++;
+    }
+  }
+
+  private async rollOver(m: EntityManager, today: string, now: Date, report: SchedulerReport) {
+    const rows = await this.due(m, `a.status = 'NOT_PLACED' AND a.intake_month <= $1`, [today.slice(0, 7)]);
+    const noIntake = await this.noIntakeMonths(m, [...new Set(rows.map((r) => r.primary_municipality_code))], now);
+    for (const row of rows) {
+      const months = noIntake.get(row.primary_municipality_code) ?? [];
+      if (!rolloverDue(stateOf(row), today, months)) continue;
+      if (await this.systemEvent(m, row.id, { type: StatusEventType.ROLLED_OVER, payload: { noIntakeMonths: months } }, report)) report.rolledOver++;
+    }
+  }
+
+  private async expire(m: EntityManager, today: string, report: SchedulerReport) {
+    const rows = await this.due(m, `a.status IN ('SUBMITTED','DELIVERED','RECEIVED','RETURNED','UNDER_ALLOCATION','NOT_PLACED') AND a.valid_until < $1::date`, [today]);
+    for (const row of rows) {
+      if (!shouldExpire(stateOf(row), today)) continue;
+      if (await this.systemEvent(m, row.id, { type: StatusEventType.EXPIRED }, report)) report.expired++;
+    }
+  }
+
+  private async remindOffers(m: EntityManager, today: string, report: SchedulerReport) {
+    const rows = await this.due(m, `a.status = 'OFFERED' AND (a.offer->>'respondBy') BETWEEN $1 AND to_char($1::date + $2::int, 'YYYY-MM-DD')`,
+      [today, REMINDER_LEAD_DAYS.OFFER_RESPONSE_DUE]);
+    for (const row of rows) {
+      const offer = row.offer!;
+      report.reminders += await this.remind(m, {
+        kind: StatusReminderKind.OFFER_RESPONSE_DUE,
+        dedupeKey: `offer-response:${row.id}:${offer.respondBy}`,
+        partnerClientId: row.partner_client_id,
+        applicationId: row.id,
+        municipalityCode: row.primary_municipality_code,
+        dueDate: offer.respondBy,
+        data: {
+          applicationId: row.id, dueDate: offer.respondBy, facilityId: offer.facilityId, entryDate: offer.entryDate,
+          message: {
+            en: `Answer the offer (内定) at facility ${offer.facilityId} by ${offer.respondBy}, or it lapses.`,
+            ja: `施設 ${offer.facilityId} の内定への回答期限は ${offer.respondBy} です。期限を過ぎると内定は失効します。`,
+          },
+        },
+      });
+    }
+  }
+
+  private async remindReturns(m: EntityManager, today: string, report: SchedulerReport) {
+    const rows = await this.due(m, `a.status = 'RETURNED' AND (a.return_notice->>'fixDueDate') BETWEEN $1 AND to_char($1::date + $2::int, 'YYYY-MM-DD')`,
+      [today, REMINDER_LEAD_DAYS.RETURN_FIX_DUE]);
+    for (const row of rows) {
+      const notice = row.return_notice!;
+      report.reminders += await this.remind(m, {
+        kind: StatusReminderKind.RETURN_FIX_DUE,
+        dedupeKey: `return-fix:${row.id}:${notice.fixDueDate}`,
+        partnerClientId: row.partner_client_id,
+        applicationId: row.id,
+        municipalityCode: row.primary_municipality_code,
+        dueDate: notice.fixDueDate,
+        data: {
+          applicationId: row.id, dueDate: notice.fixDueDate, missingDocuments: notice.missingDocuments,
+          message: {
+            en: `Add the missing documents (${notice.missingDocuments.join(', ')}) by ${notice.fixDueDate}.`,
+            ja: `不足書類（${notice.missingDocuments.join('、')}）を ${notice.fixDueDate} までに追加してください。`,
+          },
+        },
+      });
+    }
+  }
+
+  /**
+   * A family watching an intake month (vacancy watch) is told when that month's application deadline
+   * (締切) of the watched municipality — or of each watched facility's municipality — is near. The
+   * deadline comes from the municipality's intake calendar in force; without one, nothing is sent.
+   */
+  private async remindIntakeDeadlines(m: EntityManager, today: string, report: SchedulerReport) {
+    const rows: Array<{ watch_id: string; partner_id: string; parent_reference: string; endpoint_id: string; intake_month: string; municipality_code: string; closes_on: string }> = await m.query(
+      `WITH watched AS (
+         SELECT w.id, w.partner_id, w.parent_reference, w.endpoint_id, w.intake_month, w.municipality_code AS code FROM vacancy_watch w
+          WHERE w.municipality_code IS NOT NULL AND w.intake_month >= $3
+         UNION
+         SELECT w.id, w.partner_id, w.parent_reference, w.endpoint_id, w.intake_month, f.municipality_code FROM vacancy_watch w
+           JOIN facility f ON f.id = ANY(w.facility_ids) WHERE w.facility_ids IS NOT NULL AND w.intake_month >= $3),
+       procedure AS (
+         SELECT DISTINCT ON (municipality_code, fiscal_year) id, municipality_code FROM intake_procedure
+          WHERE valid_from <= $4 ORDER BY municipality_code, fiscal_year, version DESC)
+       SELECT w.id AS watch_id, w.partner_id, w.parent_reference, w.endpoint_id, w.intake_month, w.code AS municipality_code,
+              to_char(c.closes_on, 'YYYY-MM-DD') AS closes_on
+         FROM watched w JOIN procedure p ON p.municipality_code = w.code
+         JOIN intake_cycle c ON c.procedure_id = p.id AND c.intake_month = w.intake_month
+        WHERE c.has_intake AND c.closes_on BETWEEN $1::date AND $1::date + $2::int
+        ORDER BY c.closes_on, w.id LIMIT ${BATCH}`,
+      [today, REMINDER_LEAD_DAYS.INTAKE_DEADLINE, today.slice(0, 7), this.clock.now()],
+    );
+    for (const row of rows) {
+      report.reminders += await this.remind(m, {
+        kind: StatusReminderKind.INTAKE_DEADLINE,
+        dedupeKey: `intake-deadline:${row.watch_id}:${row.municipality_code}:${row.intake_month}`,
+        partnerClientId: row.partner_id,
+        endpointId: row.endpoint_id,
+        vacancyWatchId: row.watch_id,
+        municipalityCode: row.municipality_code,
+        dueDate: row.closes_on,
+        data: {
+          vacancyWatchId: row.watch_id, parentReference: row.parent_reference, municipalityCode: row.municipality_code,
+          intakeMonth: row.intake_month, dueDate: row.closes_on,
+          message: {
+            en: `Applications for intake ${row.intake_month} in ${row.municipality_code} close on ${row.closes_on}.`,
+            ja: `${row.municipality_code} の ${row.intake_month} 入所の申込締切は ${row.closes_on} です。`,
+          },
+        },
+      });
+    }
+  }
+
+  /** Vacancy alerts the vacancies feature sent to partners become notifications, so their 閲覧率 is measured too. */
+  private async recordVacancyAlerts(m: EntityManager) {
+    await m.query(
+      `INSERT INTO notification (id, partner_client_id, kind, sent_at)
+       SELECT o.id, e.owner_id::uuid, 'VACANCY_ALERT', o.created_at
+         FROM outbox_message o JOIN webhook_endpoint e ON e.id = o.endpoint_id AND e.owner_kind = 'PARTNER'
+        WHERE o.type LIKE 'jp.hokatsu.vacancy.%' AND o.created_at > $1::timestamptz - interval '7 days'
+          AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.id = o.id)
+       ON CONFLICT (id) DO NOTHING`,
+      [this.clock.now()],
+    );
+  }
+
+  /** Sends one reminder unless its dedupe key was already used; returns 1 when it was sent now. */
+  private async remind(m: EntityManager, r: {
+    kind: StatusReminderKind; dedupeKey: string; partnerClientId: string; applicationId?: string; vacancyWatchId?: string; endpointId?: string;
+    municipalityCode: string; dueDate: string; data: Record<string, unknown>;
+  }): Promise<number> {
+    const inserted: Array<{ id: string }> = await m.query(
+      `INSERT INTO status_reminder (dedupe_key, kind, partner_client_id, application_id, vacancy_watch_id, due_date, sent_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      [r.dedupeKey, r.kind, r.partnerClientId, r.applicationId ?? null, r.vacancyWatchId ?? null, r.dueDate, this.clock.now()],
+    );
+    if (inserted.length === 0) return 0;
+    const type = `${REMINDER_EVENT_PREFIX}${r.kind.toLowerCase()}`;
+    await this.notifier.send(m, { kind: 'PARTNER', partnerClientId: r.partnerClientId, endpointId: r.endpointId }, NotificationKind.REMINDER, {
+      type,
+      subject: r.applicationId ? `applications/${r.applicationId}` : `vacancy-watches/${r.vacancyWatchId}`,
+      // Reminders about an application queue behind its status changes, so "respond by" never overtakes "offered".
+      orderingKey: r.applicationId ?? `vacancy-watch:${r.vacancyWatchId}`,
+      deduplicationKey: `reminder:${r.dedupeKey}`,
+      data: { reminder: r.kind, ...r.data },
+    }, { applicationId: r.applicationId ?? null, municipalityCode: r.municipalityCode });
+    return 1;
+  }
+
+  private async due(m: EntityManager, condition: string, params: unknown[]): Promise<DueRow[]> {
+    return m.query(
+      `SELECT a.id, a.status, a.intake_month, to_char(a.valid_until, 'YYYY-MM-DD') AS valid_until, a.offer, a.return_notice,
+              a.primary_municipality_code, a.partner_client_id
+         FROM application a WHERE ${condition} ORDER BY a.id LIMIT ${BATCH}`,
+      params,
+    );
+  }
+
+  /** Months without intake (YYYY-MM) from the intake calendars in force, per municipality; none where no calendar is published. */
+  private async noIntakeMonths(m: EntityManager, codes: string[], now: Date): Promise<Map<string, string[]>> {
+    if (codes.length === 0) return new Map();
+    const rows: Array<{ municipality_code: string; months: string[] }> = await m.query(
+      `WITH procedure AS (
+         SELECT DISTINCT ON (municipality_code, fiscal_year) id, municipality_code FROM intake_procedure
+          WHERE municipality_code = ANY($1) AND valid_from <= $2 ORDER BY municipality_code, fiscal_year, version DESC)
+       SELECT p.municipality_code, array_agg(c.intake_month ORDER BY c.intake_month) AS months
+         FROM procedure p JOIN intake_cycle c ON c.procedure_id = p.id AND NOT c.has_intake
+        GROUP BY p.municipality_code`,
+      [codes, now],
+    );
+    return new Map(rows.map((r) => [r.municipality_code, r.months]));
+  }
+
+  /** One hub event under a savepoint: a failure is logged and leaves the rest of the run intact. */
+  private async systemEvent(m: EntityManager, applicationId: string, request: { type: StatusEventType; payload?: Record<string, unknown> }, report: SchedulerReport): Promise<boolean> {
+    await m.query('SAVEPOINT status_item');
+    try {
+      await this.status.applyIn(m, applicationId, request, { kind: StatusActor.SYSTEM, clientId: null });
+      await m.query('RELEASE SAVEPOINT status_item');
+      return true;
+    } catch (err) {
+      await m.query('ROLLBACK TO SAVEPOINT status_item');
+      report.failed++;
+      this.log.warn({ err, applicationId, event: request.type }, 'scheduled status event failed');
+      return false;
+    }
+  }
+}
+
+function stateOf(row: DueRow): ApplicationStatusState {
+  return {
+    status: row.status,
+    intakeMonth: row.intake_month,
+    validUntil: row.valid_until,
+    ...(row.offer ? { offer: row.offer } : {}),
+    ...(row.return_notice ? { returnNotice: row.return_notice } : {}),
+  };
+}
