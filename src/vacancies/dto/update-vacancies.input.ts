@@ -1,0 +1,36 @@
+import { Field, ID, InputType, Int } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
+
+export const INTAKE_MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+export const INTAKE_MONTH_MESSAGE = 'intakeMonth must be YYYY-MM with a month 01–12 (e.g. 2026-10)';
+
+@InputType({ description: 'One cell of the grid: a class age and its new figure.' })
+export class VacancyCellInput {
+  @Field(() => Int, { description: 'クラス年齢 (class age) 0–5.' })
+  @IsInt() @Min(0) @Max(5)
+  classAge: number;
+
+  @Field(() => Int, { nullable: true, description: 'Seats (>= 0); null = the facility has no class of this age.' })
+  @IsOptional() @IsInt() @Min(0) @Max(10_000)
+  seats: number | null;
+
+  @Field(() => Int, { description: 'The cell version you read (VacancyFigure.version; 0 when there was no figure). A stale version is refused with CONFLICT.' })
+  @IsInt() @Min(0)
+  expectedVersion: number;
+}
+
+@InputType({ description: "An operator's update of its facility's figures for one intake month: one cell or the whole grid, all or nothing." })
+export class UpdateVacanciesInput {
+  @Field(() => ID)
+  @IsUUID()
+  facilityId: string;
+
+  @Field({ description: 'Intake month (入所月), YYYY-MM.' })
+  @Matches(INTAKE_MONTH_PATTERN, { message: INTAKE_MONTH_MESSAGE })
+  intakeMonth: string;
+
+  @Field(() => [VacancyCellInput])
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(6) @ValidateNested({ each: true }) @Type(() => VacancyCellInput)
+  cells: VacancyCellInput[];
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AuthenticatedClient } from '../auth/current-client.decorator';
+import { assertFacilityScope } from '../auth/scope';
+import { CLOCK, Clock } from '../common/clock';
+import { Errors } from '../common/errors';
+import { ConnectionShape, decodeCursor, toConnection } from '../common/pagination';
+import { FacilitiesService } from '../facilities/facilities.service';
+import { assertMunicipalityCode } from '../municipalities/municipality-code';
+import { UpdateVacanciesInput } from './dto/update-vacancies.input';
+import { VacancySearchArgs } from './dto/vacancy-search.args';
+import { VacancyErrors } from './vacancies.errors';
+import { VacancyFigureKind } from './vacancy-figure-kind';
+import { VacancySide, VacancySource } from './vacancy-rules';
+import { vacancySearchKey, vacancySearchSql } from './vacancy-search.sql';
+import { toCellSources, toVacancyFigure, VacancyCellSources, VacancyFigure, VacancyGrid, VacancySearchResult } from './vacancy.types';
+import { StaleVacancyVersion, VacancyRow, writeVacancyCells } from './vacancy-writer';
+import { VacancyWatchesService } from './vacancy-watches.service';
+
+/** Reading figures (search, grids) and the operator's update. */
+@Injectable()
+export class VacanciesService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly facilities: FacilitiesService,
+    private readonly watches: VacancyWatchesService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Every stored cell of these facilities for one month, one query (for DataLoaders). */
+  async rowsFor(facilityIds: readonly string[], intakeMonth: string): Promise<VacancyRow[]> {
+    return this.db.query(`SELECT * FROM vacancy WHERE facility_id = ANY($1::uuid[]) AND intake_month = $2 ORDER BY facility_id, class_age`, [[...facilityIds], intakeMonth]);
+  }
+
+  async figuresFor(facilityIds: readonly string[], intakeMonth: string): Promise<VacancyFigure[]> {
+    const now = this.clock.now();
+    return (await this.rowsFor(facilityIds, intakeMonth)).map((r) => toVacancyFigure(r, now));
+  }
+
+  async sourcesFor(facilityIds: readonly string[], intakeMonth: string): Promise<Array<VacancyCellSources & { facilityId: string }>> {
+    return (await this.rowsFor(facilityIds, intakeMonth)).map((r) => Object.assign(toCellSources(r), { facilityId: r.facility_id }));
+  }
+
+  async grid(facilityId: string, intakeMonth: string): Promise<VacancyGrid> {
+    return { facilityId, intakeMonth, figures: await this.figuresFor([facilityId], intakeMonth) };
+  }
+
+  /**
+   * An operator's save of one cell or a whole grid: all cells or none. Every cell names the version
+   * it was based on; if any is stale (someone saved in between, or a municipality list came in), the
+   * save is refused with CONFLICT carrying the current figures. Two concurrent saves of the same
+   * cell cannot both win: rows are locked FOR UPDATE and written with a version guard (vacancy-writer).
+   */
+  async update(input: UpdateVacanciesInput, client: AuthenticatedClient): Promise<VacancyGrid> {
+    assertFacilityScope(client, input.facilityId, 'input.facilityId');
+    const seen = new Map<number, number>();
+    input.cells.forEach((c, i) => {
+      if (seen.has(c.classAge))
+        throw Errors.badInput(`input.cells[${i}].classAge`, `Class age ${c.classAge} appears twice (cells[${seen.get(c.classAge)}] and cells[${i}]); give each class age once.`, `クラス年齢 ${c.classAge} が2回指定されています（cells[${seen.get(c.classAge)}] と cells[${i}]）。各クラス年齢は1回だけ指定してください。`);
+      seen.set(c.classAge, i);
+    });
+    if (!(await this.facilities.findById(input.facilityId))) throw Errors.notFound('Facility', input.facilityId, 'input.facilityId');
+    const now = this.clock.now();
+    try {
+      await this.db.transaction(async (m) => {
+        const result = await writeVacancyCells(
+          m,
+          {
+            side: VacancySide.OPERATOR,
+            source: VacancySource.OPERATOR,
+            figureKind: VacancyFigureKind.OPEN_SEATS,
+            asOf: now,
+            setBy: client.id,
+            cells: input.cells.map((c) => ({ facilityId: input.facilityId, intakeMonth: input.intakeMonth, classAge: c.classAge, seats: c.seats ?? null, expectedVersion: c.expectedVersion })),
+          },
+          now,
+        );
+        await this.watches.notifyOpened(m, result.opened);
+      });
+    } catch (err) {
+      if (!(err instanceof StaleVacancyVersion)) throw err;
+      const current = await this.figuresFor([input.facilityId], input.intakeMonth);
+      const firstStale = input.cells.findIndex((c) => err.cells.some((s) => s.classAge === c.classAge));
+      throw VacancyErrors.stale(`input.cells[${Math.max(0, firstStale)}].expectedVersion`, input.facilityId, input.intakeMonth, err.cells, current);
+    }
+    return this.grid(input.facilityId, input.intakeMonth);
+  }
+
+  /** vacancySearch: one statement for the page, one for the facilities; the total only when asked for. */
+  async search(args: VacancySearchArgs): Promise<ConnectionShape<VacancySearchResult>> {
+    const f = args.filter;
+    f.municipalityCodes?.forEach((c, i) => assertMunicipalityCode(`filter.municipalityCodes[${i}]`, c));
+    const query = {
+      classAge: f.classAge,
+      intakeMonth: f.intakeMonth,
+      municipalityCodes: f.municipalityCodes,
+      kinds: f.kinds,
+      onlyWithSeats: f.onlyWithSeats,
+      near: f.near,
+      first: args.first,
+      after: args.after ? decodeCursor(args.after, f.near ? 2 : 3) : null,
+    };
+    const { sql, params } = vacancySearchSql(query);
+    const rows: Array<VacancyRow & { municipality_code: string; facility_name: string; distance: number | null }> = await this.db.query(sql, params);
+    const page = rows.slice(0, args.first);
+    const facilities = page.length ? await this.facilities.findByIds(page.map((r) => r.facility_id)) : [];
+    const byId = new Map(facilities.map((x) => [x.id, x]));
+    const now = this.clock.now();
+    const nodes = rows.map((r) => ({
+      facility: byId.get(r.facility_id)!,
+      figure: toVacancyFigure(r, now),
+      distanceMeters: r.distance === null ? null : Math.round(r.distance * 10) / 10,
+      key: vacancySearchKey(r, !!f.near),
+    }));
+    const connection = toConnection(nodes, args.first, !!args.after, 0, (n) => n.key);
+    // The total costs a second statement: a lazy getter runs it only when the client selects totalCount.
+    const count = vacancySearchSql(query, true);
+    let total: Promise<number> | undefined;
+    return Object.defineProperty(connection, 'totalCount', {
+      enumerable: true,
+      get: () => (total ??= this.db.query(count.sql, count.params).then((r: Array<{ n: number }>) => r[0].n)),
+    });
+  }
+}

@@ -1,0 +1,450 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KOSODATE_SHISETSU_COLUMNS } from '../../src/facilities/kosodate-shisetsu-csv';
+import { verifyWebhook } from '../../src/webhooks/signing';
+import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startTestHub();
+});
+afterAll(() => t?.close());
+
+const root = join(__dirname, '..', '..');
+const ITABASHI = '131199';
+const ADACHI = '131211';
+const MEGURO = '131105';
+
+const GRID = `query($id: ID!, $m: String!) { facility(id: $id) { id vacancies(intakeMonth: $m) { classAge seats hasClass version side source figureKind asOf ageInDays freshness } } }`;
+const UPDATE = `mutation($i: UpdateVacanciesInput!) { updateVacancies(input: $i) { facilityId intakeMonth figures { classAge seats version side source } } }`;
+const SEARCH = `query($f: VacancySearchFilter!, $first: Int, $after: String) {
+  vacancySearch(filter: $f, first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { distanceMeters facility { id name kind municipalityCode latitude longitude } figure { classAge intakeMonth seats figureKind source side asOf ageInDays freshness version } } }
+  } }`;
+const IMPORT = `mutation($format: VacancyFileFormat!, $content: String!, $code: String!, $month: String, $kind: VacancyFigureKind, $asOf: String, $dry: Boolean) {
+  importVacancies(format: $format, content: $content, municipalityCode: $code, intakeMonth: $month, figureKind: $kind, asOf: $asOf, dryRun: $dry) {
+    applied dryRun rowsRead created updated unchanged unmatched rejected { line field reason reasonJa } } }`;
+
+async function facilityId(source: string, sourceKey: string): Promise<string> {
+  const [row] = await t.db.query(`SELECT id FROM facility WHERE source = $1 AND source_key = $2`, [source, sourceKey]);
+  return row.id;
+}
+async function grid(id: string, month: string, key?: string) {
+  return (await t.ok(GRID, { id, m: month }, key)).facility.vacancies as Array<{ classAge: number; seats: number | null; version: number; side: string; source: string }>;
+}
+async function versionOf(id: string, month: string, age: number) {
+  return (await grid(id, month)).find((c) => c.classAge === age)?.version ?? 0;
+}
+async function search(filter: Record<string, unknown>, first = 20, after?: string, key?: string) {
+  return (await t.ok(SEARCH, { f: filter, first, after }, key)).vacancySearch;
+}
+/** Every result of a search, page by page. */
+async function searchAll(filter: Record<string, unknown>, key?: string) {
+  const nodes: any[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await search(filter, 50, after, key);
+    nodes.push(...page.edges.map((e: any) => e.node));
+    if (!page.pageInfo.hasNextPage) return nodes;
+    after = page.pageInfo.endCursor;
+  }
+}
+
+describe('demo figures', () => {
+  it('loads the ten real lists at first start with their meaning', async () => {
+    const r = await search({ classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ITABASHI] }, 5);
+    expect(r.edges.length).toBe(5);
+    for (const e of r.edges) expect(e.node.figure).toMatchObject({ figureKind: 'OPEN_SEATS', source: 'IMPORT', side: 'MUNICIPALITY', intakeMonth: '2026-09', classAge: 1 });
+    const adachi = await search({ classAge: 0, intakeMonth: '2026-09', municipalityCodes: [ADACHI] }, 1);
+    expect(adachi.edges[0].node.figure.figureKind).toBe('INTAKE_QUOTA');
+    const [{ n }] = await t.db.query(`SELECT count(DISTINCT facility_id)::int AS n FROM vacancy`);
+    expect(n).toBeGreaterThan(1500);
+  });
+});
+
+describe('operator updates', () => {
+  let kanaikubo: string;
+  beforeAll(async () => {
+    kanaikubo = await facilityId('demo:vacancy/itabashi.json', 'かないくぼ');
+  });
+
+  it('an operator changes a figure and a partner search shows it at once; admins see both sources', async () => {
+    const before = await grid(kanaikubo, '2026-09');
+    const cell = before.find((c) => c.seats !== null)!;
+    const newSeats = (cell.seats ?? 0) + 3;
+    const saved = await t.ok(UPDATE, { i: { facilityId: kanaikubo, intakeMonth: '2026-09', cells: [{ classAge: cell.classAge, seats: newSeats, expectedVersion: cell.version }] } }, DEMO_KEYS.OPERATOR);
+    expect(saved.updateVacancies.figures.find((c: any) => c.classAge === cell.classAge)).toMatchObject({ seats: newSeats, version: cell.version + 1, side: 'OPERATOR', source: 'OPERATOR' });
+
+    const found = await searchAll({ classAge: cell.classAge, intakeMonth: '2026-09', municipalityCodes: [ITABASHI] }, DEMO_KEYS.PARTNER);
+    const mine = found.find((n) => n.facility.id === kanaikubo);
+    expect(mine.figure).toMatchObject({ seats: newSeats, source: 'OPERATOR', side: 'OPERATOR', figureKind: 'OPEN_SEATS', ageInDays: 0, freshness: 'FRESH' });
+
+    const SOURCES = `query($id: ID!) { facility(id: $id) { vacancySources(intakeMonth: "2026-09") { classAge winner version operator { seats source setBy } municipality { seats source figureKind setBy } } } }`;
+    const admin = await t.ok(SOURCES, { id: kanaikubo }, DEMO_KEYS.ADMIN);
+    const both = admin.facility.vacancySources.find((s: any) => s.classAge === cell.classAge);
+    expect(both).toMatchObject({ winner: 'OPERATOR', operator: { seats: newSeats, source: 'OPERATOR' }, municipality: { seats: cell.seats, source: 'IMPORT', figureKind: 'OPEN_SEATS', setBy: null } });
+    expect(both.operator.setBy).toBeTruthy();
+    const partner = await t.gql(SOURCES, { id: kanaikubo }, DEMO_KEYS.PARTNER);
+    expect(partner.errors?.[0].extensions.code).toBe('FORBIDDEN');
+
+    const history = await t.db.query(
+      `SELECT side, source, old_present, old_seats, new_seats, effective_old_seats, effective_new_seats, set_by FROM vacancy_history WHERE facility_id = $1 AND intake_month = '2026-09' AND class_age = $2 ORDER BY id`,
+      [kanaikubo, cell.classAge],
+    );
+    expect(history[history.length - 1]).toMatchObject({ side: 'OPERATOR', source: 'OPERATOR', old_present: false, old_seats: null, new_seats: newSeats, effective_old_seats: cell.seats, effective_new_seats: newSeats });
+    expect(history[history.length - 1].set_by).toBeTruthy();
+    await expect(t.db.query(`DELETE FROM vacancy_history WHERE facility_id = $1`, [kanaikubo])).rejects.toThrow(/append-only/);
+  });
+
+  it('saves a whole grid at once, "no class" included, and a new month starts at version 0', async () => {
+    const cells = [0, 1, 2, 3, 4, 5].map((classAge) => ({ classAge, seats: classAge === 0 ? null : classAge, expectedVersion: 0 }));
+    const r = await t.ok(UPDATE, { i: { facilityId: kanaikubo, intakeMonth: '2027-04', cells } }, DEMO_KEYS.OPERATOR);
+    expect(r.updateVacancies.figures).toHaveLength(6);
+    const g = await grid(kanaikubo, '2027-04');
+    expect(g[0]).toMatchObject({ classAge: 0, seats: null, hasClass: false, version: 1 });
+    expect(g[5]).toMatchObject({ classAge: 5, seats: 5, version: 1 });
+  });
+
+  it('refuses a stale save with CONFLICT and the current figures, changing nothing', async () => {
+    const version = await versionOf(kanaikubo, '2027-04', 3);
+    await t.ok(UPDATE, { i: { facilityId: kanaikubo, intakeMonth: '2027-04', cells: [{ classAge: 3, seats: 9, expectedVersion: version }] } }, DEMO_KEYS.OPERATOR);
+    const stale = await t.gql(UPDATE, { i: { facilityId: kanaikubo, intakeMonth: '2027-04', cells: [{ classAge: 2, seats: 0, expectedVersion: 1 }, { classAge: 3, seats: 1, expectedVersion: version }] } }, DEMO_KEYS.OPERATOR);
+    const err = stale.errors?.[0];
+    expect(err?.extensions).toMatchObject({ code: 'CONFLICT', field: 'input.cells[1].expectedVersion' });
+    expect(err?.extensions.messageJa).toBeTruthy();
+    expect(err?.extensions.details.current.find((c: any) => c.classAge === 3)).toMatchObject({ seats: 9, version: version + 1 });
+    expect(err?.extensions.details.stale).toEqual([expect.objectContaining({ classAge: 3, expectedVersion: version, actualVersion: version + 1 })]);
+    // all or nothing: the fresh cell (class age 2) was not saved either
+    expect((await grid(kanaikubo, '2027-04')).find((c) => c.classAge === 2)).toMatchObject({ seats: 2, version: 1 });
+  });
+
+  it.each([
+    [{ cells: [{ classAge: 6, seats: 1, expectedVersion: 0 }] }, 'input.cells.0.classAge'],
+    [{ cells: [{ classAge: 1, seats: -1, expectedVersion: 0 }] }, 'input.cells.0.seats'],
+    [{ intakeMonth: '2026-13' }, 'input.intakeMonth'],
+    [{ cells: [{ classAge: 1, seats: 1, expectedVersion: 0 }, { classAge: 1, seats: 2, expectedVersion: 0 }] }, 'input.cells[1].classAge'],
+  ])('refuses bad input %j naming %s', async (patch, field) => {
+    const input = { facilityId: kanaikubo, intakeMonth: '2027-05', cells: [{ classAge: 1, seats: 1, expectedVersion: 0 }], ...patch };
+    const r = await t.gql(UPDATE, { i: input }, DEMO_KEYS.OPERATOR);
+    expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(await grid(kanaikubo, '2027-05')).toEqual([]);
+  });
+
+  it('an operator may not touch another facility', async () => {
+    const other = await facilityId('demo:vacancy/adachi.json', (await t.db.query(`SELECT source_key FROM facility WHERE source = 'demo:vacancy/adachi.json' AND source_key <> 'アイグラン保育園千住大橋' LIMIT 1`))[0].source_key);
+    const r = await t.gql(UPDATE, { i: { facilityId: other, intakeMonth: '2026-09', cells: [{ classAge: 1, seats: 1, expectedVersion: 1 }] } }, DEMO_KEYS.OPERATOR);
+    expect(r.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', field: 'input.facilityId' });
+  });
+});
+
+describeWithRealPostgres('concurrent saves (real connections)', () => {
+  it('two operators saving the same cell at the same moment: exactly one wins, the other gets CONFLICT', async () => {
+    const id = await facilityId('demo:vacancy/itabashi.json', 'みなみ');
+    for (let round = 0; round < 5; round++) {
+      const month = `2027-0${round + 1}`;
+      for (const expectedVersion of [0, 1]) {
+        const results = await Promise.all(
+          [10, 20].map((seats) => t.gql(UPDATE, { i: { facilityId: id, intakeMonth: month, cells: [{ classAge: 2, seats: seats + round, expectedVersion }] } }, DEMO_KEYS.OPERATOR)),
+        );
+        const ok = results.filter((r) => !r.errors);
+        const conflicts = results.filter((r) => r.errors?.[0].extensions.code === 'CONFLICT');
+        expect([ok.length, conflicts.length]).toEqual([1, 1]);
+        const winner = ok[0].data.updateVacancies.figures.find((c: any) => c.classAge === 2);
+        expect((await grid(id, month)).find((c) => c.classAge === 2)).toMatchObject({ seats: winner.seats, version: expectedVersion + 1 });
+        const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM vacancy_history WHERE facility_id = $1 AND intake_month = $2 AND class_age = 2`, [id, month]);
+        expect(n).toBe(expectedVersion + 1);
+      }
+    }
+  });
+});
+
+describe('municipality imports', () => {
+  const itabashiJson = readFileSync(join(root, 'data/vacancy/itabashi.json'), 'utf8');
+
+  it('imports a real JSON list for a new month, and the same file again changes nothing', async () => {
+    const vars = { format: 'JSON', content: itabashiJson, code: ITABASHI, month: '2026-11', kind: 'OPEN_SEATS' };
+    const dry = await t.ok(IMPORT, { ...vars, dry: true }, DEMO_KEYS.MUNICIPALITY_ITABASHI);
+    expect(dry.importVacancies).toMatchObject({ applied: false, dryRun: true, rejected: [] });
+    expect(dry.importVacancies.created).toBeGreaterThan(1000);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM vacancy WHERE intake_month = '2026-11'`))[0].n).toBe(0);
+
+    const first = (await t.ok(IMPORT, vars, DEMO_KEYS.MUNICIPALITY_ITABASHI)).importVacancies;
+    expect(first).toMatchObject({ applied: true, rejected: [], unmatched: [], updated: 0, created: dry.importVacancies.created });
+    expect(first.rowsRead).toBe(JSON.parse(itabashiJson).facilities.length);
+    const sample = await search({ classAge: 2, intakeMonth: '2026-11', municipalityCodes: [ITABASHI] }, 1);
+    expect(sample.edges[0].node.figure).toMatchObject({ source: 'MUNICIPALITY_FEED', figureKind: 'OPEN_SEATS' });
+    expect(new Date(sample.edges[0].node.figure.asOf).toISOString()).toBe('2026-08-02T15:00:00.000Z');
+
+    const state = `SELECT sum(version)::int AS v, count(*)::int AS n, (SELECT count(*)::int FROM vacancy_history WHERE intake_month = '2026-11') AS h FROM vacancy WHERE intake_month = '2026-11'`;
+    const before = await t.db.query(state);
+    const second = (await t.ok(IMPORT, vars, DEMO_KEYS.MUNICIPALITY_ITABASHI)).importVacancies;
+    expect(second).toMatchObject({ applied: true, created: 0, updated: 0, unchanged: first.created });
+    expect(await t.db.query(state)).toEqual(before);
+  });
+
+  it('imports the documented CSV by id and by name, reporting unmatched facilities without creating them', async () => {
+    const [a, b] = await t.db.query(`SELECT id, name FROM facility WHERE municipality_code = $1 AND source = 'demo:vacancy/adachi.json' ORDER BY name LIMIT 2`, [ADACHI]);
+    const facilitiesBefore = (await t.db.query(`SELECT count(*)::int AS n FROM facility`))[0].n;
+    const csv = [
+      'municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5',
+      `${ADACHI},${a.id},2026-12,1,2,3,-,-,-`,
+      `${ADACHI},${b.name},2026-12,0,0,1,0,0,0`,
+      `${ADACHI},存在しない保育園,2026-12,1,1,1,1,1,1`,
+    ].join('\n');
+    const r = (await t.ok(IMPORT, { format: 'CSV', content: csv, code: ADACHI, month: '2026-12', asOf: '2026-11-01' }, DEMO_KEYS.MUNICIPALITY_ADACHI)).importVacancies;
+    expect(r).toMatchObject({ applied: true, rowsRead: 3, created: 12, unmatched: ['存在しない保育園'], rejected: [] });
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM facility`))[0].n).toBe(facilitiesBefore);
+    const g = await grid(a.id, '2026-12');
+    expect(g.map((c) => c.seats)).toEqual([1, 2, 3, null, null, null]);
+    expect(g[0]).toMatchObject({ source: 'MUNICIPALITY_FEED', side: 'MUNICIPALITY' });
+  });
+
+  it('rejects a file with bad rows as a whole, naming every row and its reason', async () => {
+    const [a] = await t.db.query(`SELECT id FROM facility WHERE municipality_code = $1 ORDER BY name LIMIT 1`, [ADACHI]);
+    const csv = [
+      'municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5',
+      `${ADACHI},${a.id},2027-01,1,1,1,1,1,1`,
+      `${ADACHI},${a.id},2027-01,-3,1,1,1,1,1`,
+      `${ITABASHI},${a.id},2027-01,1,1,1,1,1,1`,
+      `${ADACHI},${a.id},2027-02,1,1,1,1,1,1`,
+    ].join('\n');
+    const r = (await t.ok(IMPORT, { format: 'CSV', content: csv, code: ADACHI, month: '2027-01' }, DEMO_KEYS.ADMIN)).importVacancies;
+    expect(r.applied).toBe(false);
+    expect(r.rejected.map((x: any) => [x.line, x.field])).toEqual([[3, 'age0'], [4, 'municipality_code'], [5, 'intake_month']]);
+    for (const x of r.rejected) expect(x.reasonJa).toBeTruthy();
+    expect(await grid(a.id, '2027-01')).toEqual([]);
+  });
+
+  it('a municipality may import only its own list; a JSON list needs its intake month', async () => {
+    const other = await t.gql(IMPORT, { format: 'JSON', content: itabashiJson, code: ITABASHI, month: '2026-11' }, DEMO_KEYS.MUNICIPALITY_ADACHI);
+    expect(other.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', field: 'municipalityCode' });
+    const noMonth = await t.gql(IMPORT, { format: 'JSON', content: itabashiJson, code: ITABASHI }, DEMO_KEYS.MUNICIPALITY_ITABASHI);
+    expect(noMonth.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'intakeMonth' });
+    const broken = await t.gql(IMPORT, { format: 'JSON', content: '{"asOf":', code: ITABASHI, month: '2026-11' }, DEMO_KEYS.MUNICIPALITY_ITABASHI);
+    expect(broken.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'content' });
+  });
+
+  it('a newer municipality list takes over from an older operator update (the documented rule)', async () => {
+    const minami = await facilityId('demo:vacancy/itabashi.json', 'みなみ');
+    const v = await versionOf(minami, '2026-12', 1);
+    await t.ok(UPDATE, { i: { facilityId: minami, intakeMonth: '2026-12', cells: [{ classAge: 1, seats: 4, expectedVersion: v }] } }, DEMO_KEYS.OPERATOR);
+    const csv = `municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5\n${ITABASHI},${minami},2026-12,0,1,0,0,0,0`;
+    const old = (await t.ok(IMPORT, { format: 'CSV', content: csv, code: ITABASHI, asOf: '2026-01-01' }, DEMO_KEYS.MUNICIPALITY_ITABASHI)).importVacancies;
+    expect(old.applied).toBe(true);
+    expect((await grid(minami, '2026-12')).find((c) => c.classAge === 1)).toMatchObject({ seats: 4, side: 'OPERATOR' });
+    const future = new Date(t.clock.now().getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await t.ok(IMPORT, { format: 'CSV', content: csv, code: ITABASHI, asOf: future }, DEMO_KEYS.MUNICIPALITY_ITABASHI);
+    expect((await grid(minami, '2026-12')).find((c) => c.classAge === 1)).toMatchObject({ seats: 1, side: 'MUNICIPALITY', source: 'MUNICIPALITY_FEED' });
+  });
+});
+
+describe('vacancySearch', () => {
+  it('filters by kind and "only with seats"', async () => {
+    const withSeats = await searchAll({ classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ADACHI], kinds: ['SMALL_SCALE'], onlyWithSeats: true });
+    expect(withSeats.length).toBeGreaterThan(0);
+    for (const n of withSeats) {
+      expect(n.facility).toMatchObject({ kind: 'SMALL_SCALE', municipalityCode: ADACHI });
+      expect(n.figure.seats).toBeGreaterThan(0);
+    }
+    const all = await searchAll({ classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ADACHI], kinds: ['SMALL_SCALE'] });
+    expect(all.length).toBeGreaterThan(withSeats.length);
+    expect(all.some((n) => n.figure.seats === 0)).toBe(true);
+  });
+
+  it('pages with a keyset cursor: no overlap, and the pages add up to the total', async () => {
+    const filter = { classAge: 2, intakeMonth: '2026-09', municipalityCodes: [ADACHI, ITABASHI] };
+    const { vacancySearch: counted } = await t.ok(`query($f: VacancySearchFilter!) { vacancySearch(filter: $f, first: 1) { totalCount } }`, { f: filter });
+    const seen = new Set<string>();
+    let after: string | undefined;
+    for (;;) {
+      const page = await search(filter, 50, after);
+      for (const e of page.edges) {
+        expect(seen.has(e.node.facility.id)).toBe(false);
+        seen.add(e.node.facility.id);
+      }
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen.size).toBe(counted.totalCount);
+    expect(seen.size).toBeGreaterThan(100);
+  });
+
+  it('finds facilities near a point, nearest first, within the radius, page by page', async () => {
+    const [center] = await t.db.query(`SELECT latitude, longitude FROM facility WHERE municipality_code = $1 AND latitude IS NOT NULL ORDER BY name LIMIT 1`, [MEGURO]);
+    const filter = { classAge: 3, intakeMonth: '2026-10', near: { latitude: center.latitude, longitude: center.longitude, radiusMeters: 2000 } };
+    const distances: number[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await search(filter, 7, after);
+      distances.push(...page.edges.map((e: any) => e.node.distanceMeters));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(distances.length).toBeGreaterThan(7);
+    expect(distances[0]).toBeLessThan(1);
+    expect([...distances].sort((x, y) => x - y)).toEqual(distances);
+    expect(Math.max(...distances)).toBeLessThanOrEqual(2000);
+    // exactly the facilities within 2 km that have the class
+    const { vacancySearch: counted } = await t.ok(`query($f: VacancySearchFilter!) { vacancySearch(filter: $f, first: 1) { totalCount } }`, { f: filter });
+    expect(counted.totalCount).toBe(distances.length);
+  });
+
+  it.each([
+    [{ classAge: 6, intakeMonth: '2026-09' }, 'filter.classAge'],
+    [{ classAge: 1, intakeMonth: '2026-9' }, 'filter.intakeMonth'],
+    [{ classAge: 1, intakeMonth: '2026-09', near: { latitude: 35, longitude: 139, radiusMeters: 0 } }, 'filter.near.radiusMeters'],
+  ])('refuses %j naming %s', async (filter, field) => {
+    const r = await t.gql(SEARCH, { f: filter });
+    expect(r.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
+  });
+
+  it('costs a constant number of queries for a page of facilities with their grids (no N+1)', async () => {
+    const Q = `query($n: Int!) { facilities(first: $n, filter: { municipalityCodes: ["${ADACHI}"] }) { edges { node { id vacancies(intakeMonth: "2026-09") { classAge seats figureKind freshness } } } } }`;
+    // A hub without background workers, so that only this request's statements are counted.
+    const quiet = await startTestHub({ HUB_WORKERS: 'false' });
+    try {
+      let ten: any;
+      let fifty: any;
+      await quiet.countQueries(() => Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(() => quiet.ok(Q, { n: 1 })))); // every pooled connection seen once
+      const q10 = await quiet.countQueries(async () => (ten = await quiet.ok(Q, { n: 10 })));
+      const q50 = await quiet.countQueries(async () => (fifty = await quiet.ok(Q, { n: 50 })));
+      expect(ten.facilities.edges).toHaveLength(10);
+      expect(fifty.facilities.edges).toHaveLength(50);
+      expect(fifty.facilities.edges.filter((e: any) => e.node.vacancies.length === 6).length).toBeGreaterThan(30);
+      expect(q50).toBe(q10);
+      expect(q50).toBeLessThanOrEqual(4);
+      const S = `query($n: Int!) { vacancySearch(first: $n, filter: { classAge: 1, intakeMonth: "2026-09", municipalityCodes: ["${ADACHI}"] }) { edges { node { facility { id vacancies(intakeMonth: "2026-09") { seats } } figure { seats } } } } }`;
+      expect(await quiet.countQueries(() => quiet.ok(S, { n: 50 }))).toBe(await quiet.countQueries(() => quiet.ok(S, { n: 10 })));
+    } finally {
+      await quiet.close();
+    }
+  });
+});
+
+describe('vacancy watches', () => {
+  let receiver: Receiver;
+  let endpointId: string;
+  let secret: string;
+  let watched: string;
+  const REGISTER = `mutation($url: String!) { registerWebhookEndpoint(input: { url: $url, topics: ["jp.hokatsu.vacancy."] }) { secret endpoint { id } } }`;
+  const CREATE = `mutation($i: CreateVacancyWatchInput!) { createVacancyWatch(input: $i) { id parentReference facilityIds classAge intakeMonth endpointId } }`;
+  const LIST = `{ vacancyWatches(first: 50) { totalCount edges { node { id parentReference } } } }`;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    const r = await t.ok(REGISTER, { url: `${receiver.url}/hooks` }, DEMO_KEYS.PARTNER);
+    endpointId = r.registerWebhookEndpoint.endpoint.id;
+    secret = r.registerWebhookEndpoint.secret;
+    watched = await facilityId('demo:vacancy/adachi.json', 'アイグラン保育園千住大橋');
+  });
+  afterAll(() => receiver?.close());
+
+  async function setSeats(seats: number) {
+    const version = await versionOf(watched, '2027-03', 1);
+    await t.ok(UPDATE, { i: { facilityId: watched, intakeMonth: '2027-03', cells: [{ classAge: 1, seats, expectedVersion: version }] } }, DEMO_KEYS.OPERATOR);
+  }
+  const messages = async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox_message WHERE endpoint_id = $1`, [endpointId]))[0].n as number;
+
+  it('fires exactly one verified webhook when seats open, none on a change that opens nothing, and again on a new opening', async () => {
+    await setSeats(0);
+    const w = await t.ok(CREATE, { i: { parentReference: 'parent-42', facilityIds: [watched], classAge: 1, intakeMonth: '2027-03', endpointId } }, DEMO_KEYS.PARTNER);
+    expect(w.createVacancyWatch).toMatchObject({ parentReference: 'parent-42', facilityIds: [watched], classAge: 1, intakeMonth: '2027-03', endpointId });
+
+    await setSeats(2);
+    expect(await messages()).toBe(1);
+    await receiver.waitFor(1);
+    const req = receiver.requests[0];
+    expect(() => verifyWebhook(secret, req.headers as Record<string, string>, req.body, { now: t.clock.now() })).not.toThrow();
+    const event = JSON.parse(req.body);
+    expect(event).toMatchObject({ type: 'jp.hokatsu.vacancy.opened', specversion: '1.0' });
+    expect(event.data).toMatchObject({ watchId: w.createVacancyWatch.id, parentReference: 'parent-42', classAge: 1, intakeMonth: '2027-03', seats: 2, previousSeats: 0, source: 'OPERATOR' });
+    expect(event.data.facility.id).toBe(watched);
+
+    await setSeats(3); // 2 → 3 opens nothing
+    expect(await messages()).toBe(1);
+    await setSeats(0);
+    await setSeats(1); // a new opening is a new change
+    expect(await messages()).toBe(2);
+    await receiver.waitFor(2);
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).toBe(2);
+  });
+
+  it('fires for a municipality watch when an import opens seats', async () => {
+    const before = await messages();
+    const itabashi = await facilityId('demo:vacancy/itabashi.json', 'かないくぼ');
+    await t.ok(CREATE, { i: { parentReference: 'parent-7', municipalityCode: ITABASHI, classAge: 4, intakeMonth: '2027-06', endpointId } }, DEMO_KEYS.PARTNER);
+    const csv = (n: number) => `municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5\n${ITABASHI},${itabashi},2027-06,0,0,0,0,${n},0`;
+    await t.ok(IMPORT, { format: 'CSV', content: csv(0), code: ITABASHI, asOf: '2026-08-01' }, DEMO_KEYS.MUNICIPALITY_ITABASHI);
+    expect(await messages()).toBe(before);
+    await t.ok(IMPORT, { format: 'CSV', content: csv(5), code: ITABASHI, asOf: '2026-08-02' }, DEMO_KEYS.MUNICIPALITY_ITABASHI);
+    expect(await messages()).toBe(before + 1);
+    const [m] = await t.db.query(`SELECT data FROM outbox_message WHERE endpoint_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [endpointId]);
+    expect(m.data).toMatchObject({ parentReference: 'parent-7', seats: 5, classAge: 4, source: 'MUNICIPALITY_FEED' });
+  });
+
+  it("a partner never sees, removes or uses another partner's watches and endpoints", async () => {
+    const mine = await t.ok(LIST, {}, DEMO_KEYS.PARTNER);
+    expect(mine.vacancyWatches.totalCount).toBeGreaterThanOrEqual(2);
+    const theirs = await t.ok(LIST, {}, DEMO_KEYS.PARTNER_2);
+    expect(theirs.vacancyWatches.edges.map((e: any) => e.node.id)).not.toEqual(expect.arrayContaining([mine.vacancyWatches.edges[0].node.id]));
+    const id = mine.vacancyWatches.edges[0].node.id;
+    const remove = await t.gql(`mutation($id: ID!) { removeVacancyWatch(id: $id) { id } }`, { id }, DEMO_KEYS.PARTNER_2);
+    expect(remove.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'id' });
+    const steal = await t.gql(CREATE, { i: { parentReference: 'x', facilityIds: [watched], classAge: 1, intakeMonth: '2027-03', endpointId } }, DEMO_KEYS.PARTNER_2);
+    expect(steal.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'input.endpointId' });
+    const removed = await t.ok(`mutation($id: ID!) { removeVacancyWatch(id: $id) { id } }`, { id }, DEMO_KEYS.PARTNER);
+    expect(removed.removeVacancyWatch.id).toBe(id);
+    const after = await t.ok(LIST, {}, DEMO_KEYS.PARTNER);
+    expect(after.vacancyWatches.totalCount).toBe(mine.vacancyWatches.totalCount - 1);
+  });
+
+  it.each([
+    [{ parentReference: 'p', classAge: 1, intakeMonth: '2027-03' }, 'input.facilityIds'],
+    [{ parentReference: 'p', classAge: 1, intakeMonth: '2027-03', facilityIds: ['00000000-0000-4000-8000-000000000000'] }, 'input.facilityIds'],
+    [{ parentReference: 'p', classAge: 1, intakeMonth: '2027-03', municipalityCode: ITABASHI, near: { latitude: 35.7, longitude: 139.7, radiusMeters: 0 } }, 'input.near.radiusMeters'],
+  ])('refuses a bad watch %j naming %s', async (input, field) => {
+    const r = await t.gql(CREATE, { i: { ...input, endpointId } }, DEMO_KEYS.PARTNER);
+    expect(r.errors?.[0].extensions.field).toBe(field);
+  });
+});
+
+describe('open data', () => {
+  it('serves the facility list as 子育て施設一覧 CSV with a BOM, without credentials', async () => {
+    const res = await fetch(`${t.url}/open-data/facilities.csv?municipalityCode=${ITABASHI}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/csv');
+    expect(res.headers.get('link')).toContain('license');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString('utf8');
+    const lines = text.slice(1).trim().split(/\r?\n/);
+    expect(lines[0]).toBe(KOSODATE_SHISETSU_COLUMNS.join(','));
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM facility WHERE municipality_code = $1`, [ITABASHI]);
+    expect(lines.length - 1).toBe(n);
+    expect(text).toContain('かないくぼ');
+  });
+
+  it('serves the vacancy figures as CSV, one row per cell with its meaning, date and source', async () => {
+    const res = await fetch(`${t.url}/open-data/vacancies.csv?municipalityCode=${ADACHI}&intakeMonth=2026-09`);
+    expect(res.status).toBe(200);
+    const lines = Buffer.from(await res.arrayBuffer()).toString('utf8').slice(1).trim().split(/\r?\n/);
+    expect(lines[0]).toBe('municipality_code,facility_id,facility_name,intake_month,class_age,seats,has_class,figure_kind,as_of,source');
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM vacancy v JOIN facility f ON f.id = v.facility_id WHERE f.municipality_code = $1 AND v.intake_month = '2026-09'`, [ADACHI]);
+    expect(lines.length - 1).toBe(n);
+    expect(lines[1]).toMatch(/^131211,[0-9a-f-]{36},.+,2026-09,[0-5],\d*,(true|false),INTAKE_QUOTA,2026-07-31T15:00:00.000Z,IMPORT$/);
+    const bad = await fetch(`${t.url}/open-data/vacancies.csv?intakeMonth=2026-9`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'intakeMonth' });
+  });
+});
+
+describe('webhook delivery', () => {
+  it('records the watch notices as DELIVERED once the partner answered', async () => {
+    const delivered = await eventually(async () => {
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM outbox_message WHERE type = 'jp.hokatsu.vacancy.opened' AND status = 'DELIVERED'`);
+      return n >= 2 ? n : null;
+    });
+    expect(delivered).toBeGreaterThanOrEqual(2);
+  });
+});
