@@ -1,4 +1,9 @@
 // Every migration, in order. Each file is reviewed by hand; the schema is never synchronized.
 import { Foundation1764000000000 } from './1764000000000-foundation';
+import { Outbox1764000001000 } from './1764000001000-outbox';
+import { Vacancies1764000002000 } from './1764000002000-vacancies';
+import { ProceduresAndTours1764000003000 } from './1764000003000-procedures-and-tours';
+import { Applications1764000004000 } from './1764000004000-applications';
+import { Status1764000005000 } from './1764000005000-status';
 
-export const ALL_MIGRATIONS = [Foundation1764000000000];
+export const ALL_MIGRATIONS = [Foundation1764000000000, Outbox1764000001000, Vacancies1764000002000, ProceduresAndTours1764000003000, Applications1764000004000, Status1764000005000];

@@ -68,7 +68,7 @@ function application(overrides: Record<string, unknown> = {}) {
 async function counts() {
   const [row] = await t.db.query(`SELECT (SELECT count(*) FROM application)::int AS applications, (SELECT count(*) FROM application_wish)::int AS wishes,
     (SELECT count(*) FROM application_recipient)::int AS recipients, (SELECT count(*) FROM application_event WHERE type = 'SUBMITTED')::int AS events,
-    (SELECT count(*) FROM municipality_feed_entry)::int AS feed, (SELECT count(*) FROM outbox_message)::int AS messages`);
+    (SELECT count(*) FROM municipality_feed_entry)::int AS feed, (SELECT count(*) FROM outbox_message WHERE type NOT LIKE 'jp.hokatsu.application.status%' AND type NOT LIKE 'jp.hokatsu.reminder.%')::int AS messages`);
   return row;
 }
 
