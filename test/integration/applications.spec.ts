@@ -35,14 +35,17 @@ let itabashiSecret: string;
 let adachiSecret: string;
 let itabashiFacilities: string[];
 let adachiFacility: string;
-let elevenFacilities: string[];
+let tooManyFacilities: string[];
 let keyCounter = 0;
 
 /** A child in the 1歳児 class for FY2026. */
+/** A child no other test file uses: the one-active-application-per-child rule spans the whole database. */
+const RUN = `${process.pid}${Date.now()}`.slice(-8).replace(/\d/g, (d) => 'アイウエオカキクケコ'[Number(d)]);
+
 function application(overrides: Record<string, unknown> = {}) {
   return {
     idempotencyKey: `key-${++keyCounter}-${Date.now()}`,
-    child: { name: '板橋 花子', kana: 'イタバシ ハナコ', birthDate: '2024-06-15', sex: 'FEMALE' },
+    child: { name: '板橋 花子', kana: `イタバシ ハナコ${RUN}`, birthDate: '2024-06-15', sex: 'FEMALE' },
     household: { address: '東京都板橋区板橋2-66-1', phone: '03-3964-1111', memberCount: 3 },
     guardians: [
       { name: '板橋 太郎', kana: 'イタバシ タロウ', relationship: 'FATHER', careReason: 'EMPLOYMENT', employment: { employerName: '株式会社テスト', daysPerWeek: 5, startTime: '09:00', endTime: '18:00', hoursPerMonth: 160 } },
@@ -89,7 +92,9 @@ beforeAll(async () => {
   adachiReceiver = await startReceiver();
   itabashiFacilities = [await facilityTaking(ITABASHI, 1, 0), await facilityTaking(ITABASHI, 1, 1)];
   adachiFacility = await facilityTaking(ADACHI, 1);
-  elevenFacilities = (await t.db.query(`SELECT id FROM facility WHERE municipality_code = $1 ORDER BY id LIMIT 11`, [ITABASHI])).map((r: { id: string }) => r.id);
+  // One more wish than 板橋区's procedure in force allows (another test file may restate the limit).
+  const { intakeProcedure } = await t.ok(`{ intakeProcedure(municipalityCode: "${ITABASHI}", fiscalYear: 2026) { wishLimit } }`);
+  tooManyFacilities = (await t.db.query(`SELECT id FROM facility WHERE municipality_code = $1 ORDER BY id LIMIT $2`, [ITABASHI, intakeProcedure.wishLimit + 1])).map((r: { id: string }) => r.id);
   const itabashi = await t.ok(CONFIGURE, { input: { municipalityCode: ITABASHI, mode: 'PUSH', endpointUrl: `${itabashiReceiver.url}/hub`, acceptsIncomplete: true } }, DEMO_KEYS.ADMIN);
   const adachi = await t.ok(CONFIGURE, { input: { municipalityCode: ADACHI, mode: 'PUSH', endpointUrl: `${adachiReceiver.url}/hub`, acceptsIncomplete: false } }, DEMO_KEYS.ADMIN);
   itabashiSecret = itabashi.configureMunicipalityDelivery.signingSecret;
@@ -182,7 +187,10 @@ describe('submitting, routing and delivering (the "Done when" flow)', () => {
       expect(row.routing).not.toContain(clear);
     }
     expect(row.child_key).toMatch(/^[A-Za-z0-9_-]+:[0-9a-f]{64}$/);
-    const messages = await t.db.query(`SELECT data::text AS data FROM outbox_message WHERE data->>'applicationId' = $1`, [applicationId]);
+    const messages = await t.db.query(
+      `SELECT data::text AS data FROM outbox_message WHERE data->>'applicationId' = $1 AND type IN ('jp.hokatsu.application.submitted', 'jp.hokatsu.application.forwarded')`,
+      [applicationId],
+    );
     expect(messages.length).toBe(2);
     messages.forEach((m: { data: string }) => expect(m.data).not.toContain('板橋 花子'));
   });
@@ -235,7 +243,7 @@ describe('refusals: the precise reason, and nothing stored', () => {
   const cases: Array<[string, () => Record<string, unknown>, string, string]> = [
     ['a facility that does not take the class age', () => ({ child: { name: 'x', kana: 'エックス', birthDate: '2021-06-01', sex: 'MALE' } }), 'WISH_CLASS_AGE_NOT_TAKEN', 'input.wishes[0].facilityId'],
     ['the same facility twice', () => ({ wishes: [{ rank: 1, facilityId: itabashiFacilities[0] }, { rank: 2, facilityId: itabashiFacilities[0] }] }), 'DUPLICATE_WISH', 'input.wishes[1].facilityId'],
-    ['more wishes than the municipality allows', () => ({ wishes: elevenFacilities.map((facilityId, i) => ({ rank: i + 1, facilityId })) }), 'TOO_MANY_WISHES', 'input.wishes'],
+    ['more wishes than the municipality allows', () => ({ wishes: tooManyFacilities.map((facilityId, i) => ({ rank: i + 1, facilityId })) }), 'TOO_MANY_WISHES', 'input.wishes'],
     ['a deadline that has passed', () => ({ intakeMonth: '2026-10' }), 'DEADLINE_PASSED', 'input.intakeMonth'],
     ['an impossible date', () => ({ child: { name: 'x', kana: 'エックス', birthDate: '2024-02-30', sex: 'MALE' } }), 'BAD_USER_INPUT', 'input.child.birthDate'],
     ['a residence municipality that does not take part', () => ({ residenceMunicipalityCode: '011002' }), 'MUNICIPALITY_NOT_PARTICIPATING', 'input.residenceMunicipalityCode'],

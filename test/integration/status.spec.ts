@@ -326,8 +326,8 @@ describe('reminders (3 Oct 2026)', () => {
     expect(fix).toHaveLength(1);
     expect(offer[0].event.data).toMatchObject({ reminder: 'OFFER_RESPONSE_DUE', dueDate: '2026-10-05', notificationKind: 'REMINDER' });
     expect(fix[0].event.data).toMatchObject({ dueDate: '2026-10-04', missingDocuments: ['求職活動申立書'] });
-    const [{ messages }] = await t.db.query(`SELECT count(*)::int AS messages FROM outbox_message WHERE type LIKE 'jp.hokatsu.reminder.%' AND data->>'applicationId' = ANY($1)`,
-      [[apps.ordering, apps.returnedThenWithdrawn]]);
+    const [{ messages }] = await t.db.query(`SELECT count(*)::int AS messages FROM outbox_message WHERE type LIKE 'jp.hokatsu.reminder.%' AND data->>'applicationId' = ANY($1) AND endpoint_id = $2`,
+      [[apps.ordering, apps.returnedThenWithdrawn], partnerEndpointId]);
     expect(messages).toBe(2);
   });
 
