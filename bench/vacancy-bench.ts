@@ -1,0 +1,312 @@
+/**
+ * Vacancy federation benchmark (`npm run bench:vacancy`). On the real PostgreSQL
+ * (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres):
+ *
+ * 1. creates a FRESH database hub_bench_<timestamp> and migrates it (startHub);
+ * 2. generates the SYNTHETIC national set (bench/generate-national.ts: ~40,000 facilities, 1,741
+ *    municipalities, ~2.9 million figures) and loads the facilities;
+ * 3. imports every municipality's vacancy CSV through the hub's own import path
+ *    (VacancyImportService: parse, match by name, set-based write with history), 4 at a time, and
+ *    reports figures per second;
+ * 4. starts the hub (node dist/src/main.js) and the minimal baseline (bench/vacancy-baseline.ts:
+ *    node:http + pg, same SQL) as separate processes, and drives each with 32 concurrent keep-alive
+ *    connections for 20 s (after a 3 s warm-up): vacancySearch for one municipality, one class age,
+ *    one month, first 20, the municipality/age/month drawn at random (same sequence for both);
+ * 5. prints throughput, p50/p99 latency and the service's RSS, writes bench/results/vacancy-latest.json,
+ *    and drops the database (keep it with --keep).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { startHub } from '../src/bootstrap';
+import { projectRoot } from '../src/common/paths';
+import { upsertFacilities } from '../src/facilities/facility-writer';
+import { VacancyFileFormat } from '../src/vacancies/dto/import-vacancies.args';
+import { VacancyFigureKind } from '../src/vacancies/vacancy-figure-kind';
+import { VacancyImportService } from '../src/vacancies/vacancy-import.service';
+import { BENCH_MONTHS, generateNationalSet, prng, SYNTHETIC_SOURCE } from './generate-national';
+
+const CONCURRENCY = 32;
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
+const WARMUP_MS = 3_000;
+const IMPORT_PARALLEL = 4;
+const POOL = 10;
+const ADMIN_KEY = 'bench-admin-key-0123456789abcdef0123';
+
+const SEARCH_QUERY = `query($f: VacancySearchFilter!) { vacancySearch(filter: $f, first: 20) {
+  pageInfo { hasNextPage }
+  edges { node { distanceMeters facility { id name kind municipalityCode latitude longitude } figure { classAge intakeMonth seats figureKind source asOf version ageInDays freshness } } } } }`;
+
+interface LoadResult {
+  requests: number;
+  errors: number;
+  throughput: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  rssPeakMb: number;
+  rssEndMb: number;
+}
+
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${buffer}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const m = buffer.match(pattern);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`process exited (${code}) before ${pattern}:\n${buffer}`)));
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs = 120_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** One HTTP request on a keep-alive agent; resolves with the status and body. */
+function send(agent: Agent, port: number, method: 'GET' | 'POST', path: string, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ agent, host: '127.0.0.1', port, method, path, headers: body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+type Target = (agent: Agent, q: { code: string; age: number; month: string }) => Promise<boolean>;
+
+/** 32 workers, each sending its next request when the previous one answered (a closed loop). */
+async function drive(target: Target, queries: { code: string; age: number; month: string }[], pid: number, durationMs: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  let rssPeak = 0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(pid) || 0)), 250);
+  const started = performance.now();
+  const until = started + durationMs;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < until) {
+        const q = queries[next++ % queries.length];
+        const t0 = performance.now();
+        let ok = false;
+        try {
+          ok = await target(agent, q);
+        } catch {
+          ok = false;
+        }
+        latencies.push(performance.now() - t0);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  clearInterval(sampler);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    requests: latencies.length,
+    errors,
+    throughput: Math.round((latencies.length / elapsed) * 1000),
+    p50: round(percentile(latencies, 50)),
+    p90: round(percentile(latencies, 90)),
+    p99: round(percentile(latencies, 99)),
+    max: round(latencies[latencies.length - 1]),
+    rssPeakMb: Math.max(rssPeak, rssMb(pid) || 0),
+    rssEndMb: rssMb(pid),
+  };
+}
+
+async function main() {
+  const keep = process.argv.includes('--keep');
+  const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const dbName = `hub_bench_${Date.now()}`;
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(server);
+  dbUrl.pathname = `/${dbName}`;
+  const url = dbUrl.toString();
+  log(`fresh database ${dbName}`);
+  const children: ChildProcess[] = [];
+  const results: Record<string, unknown> = {};
+  try {
+    // ---- 1–3: generate, load facilities, import figures -------------------------------------------
+    const env = { NODE_ENV: 'test', DATABASE_URL: url, DB_POOL_SIZE: String(IMPORT_PARALLEL + 2), HUB_DEMO: 'false', HUB_WORKERS: 'false', LOG_LEVEL: 'warn', HUB_ADMIN_KEY: ADMIN_KEY, PORT: '0' };
+    const hub = await startHub(env, { listen: false });
+    const db = hub.app.get(DataSource);
+    let t0 = performance.now();
+    const set = generateNationalSet({ facilities: Number(process.env.BENCH_FACILITIES ?? 40_000), seed: 1 });
+    const facilityCount = set.municipalities.reduce((n, m) => n + m.facilities.length, 0);
+    log(`generated SYNTHETIC set: ${facilityCount} facilities, ${set.municipalities.length} municipalities, ${set.figures} figures (${Math.round(performance.now() - t0)} ms)`);
+
+    t0 = performance.now();
+    const now = hub.clock.now();
+    const all = set.municipalities.flatMap((m) => m.facilities);
+    for (let i = 0; i < all.length; i += 5000) await db.transaction((m) => upsertFacilities(m, SYNTHETIC_SOURCE, now, all.slice(i, i + 5000)));
+    const facilityMs = performance.now() - t0;
+    log(`facilities loaded in ${Math.round(facilityMs)} ms`);
+
+    const importer = hub.app.get(VacancyImportService);
+    const queue = [...set.municipalities];
+    let imported = 0;
+    t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: IMPORT_PARALLEL }, async () => {
+        for (let m = queue.shift(); m; m = queue.shift()) {
+          const report = await importer.import(
+            { format: VacancyFileFormat.CSV, content: m.csv, municipalityCode: m.code, figureKind: VacancyFigureKind.INTAKE_QUOTA, asOf: '2026-08-01', intakeMonth: null, dryRun: false },
+            null,
+            now,
+          );
+          if (!report.applied || report.unmatched.length || report.created !== m.figures) throw new Error(`import of ${m.code} did not apply cleanly: ${JSON.stringify({ ...report, rejected: report.rejected.slice(0, 3) })}`);
+          imported += report.created;
+        }
+      }),
+    );
+    const importMs = performance.now() - t0;
+    const [{ n: stored }] = await db.query(`SELECT count(*)::int AS n FROM vacancy`);
+    const [{ n: history }] = await db.query(`SELECT count(*)::int AS n FROM vacancy_history`);
+    if (stored !== set.figures || history !== set.figures) throw new Error(`expected ${set.figures} figures and history rows, found ${stored} and ${history}`);
+    const figuresPerSecond = Math.round(set.figures / (importMs / 1000));
+    log(`imported ${imported} figures in ${Math.round(importMs)} ms: ${figuresPerSecond} figures/s (with ${history} history rows)`);
+
+    // Re-import of 100 municipalities: idempotent, nothing written.
+    t0 = performance.now();
+    let unchanged = 0;
+    for (const m of set.municipalities.slice(0, 100)) {
+      const r = await importer.import({ format: VacancyFileFormat.CSV, content: m.csv, municipalityCode: m.code, figureKind: VacancyFigureKind.INTAKE_QUOTA, asOf: '2026-08-01', intakeMonth: null, dryRun: false }, null, now);
+      if (r.created || r.updated) throw new Error(`re-import of ${m.code} changed figures`);
+      unchanged += r.unchanged;
+    }
+    const reimportMs = performance.now() - t0;
+    log(`re-imported 100 municipalities: ${unchanged} figures unchanged in ${Math.round(reimportMs)} ms`);
+    await db.query('VACUUM ANALYZE');
+    await hub.stop();
+    results.import = {
+      facilities: facilityCount, municipalities: set.municipalities.length, figures: set.figures, facilityLoadMs: Math.round(facilityMs),
+      importMs: Math.round(importMs), figuresPerSecond, parallelImports: IMPORT_PARALLEL, reimportUnchangedFigures: unchanged, reimportMs: Math.round(reimportMs),
+    };
+
+    // ---- 4: the hub and the baseline under load ------------------------------------------------------
+    const rand = prng(7);
+    const queries = Array.from({ length: 20_000 }, () => ({
+      code: set.municipalities[Math.floor(rand() * set.municipalities.length)].code,
+      age: Math.floor(rand() * 6),
+      month: BENCH_MONTHS[Math.floor(rand() * BENCH_MONTHS.length)],
+    }));
+
+    const root = projectRoot();
+    const baseline = spawn(process.execPath, [join(__dirname, 'vacancy-baseline.js')], { env: { ...process.env, DATABASE_URL: url, DB_POOL_SIZE: String(POOL), PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(baseline);
+    const basePort = Number((await waitForLine(baseline, /ready (\d+)/))[1]);
+    const hubPort = 39_000 + Math.floor(Math.random() * 1000);
+    const hubProcess = spawn(process.execPath, [join(__dirname, '../src/main.js')], {
+      env: { ...process.env, ...env, DB_POOL_SIZE: String(POOL), PORT: String(hubPort), HOST: '127.0.0.1', HUB_RATE_LIMIT_PER_MINUTE: '1000000000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(hubProcess);
+    await waitForHttp(`http://127.0.0.1:${hubPort}/health/live`);
+    log(`hub pid ${hubProcess.pid} on :${hubPort}, baseline pid ${baseline.pid} on :${basePort}`);
+
+    const hubTarget: Target = async (agent, q) => {
+      const body = JSON.stringify({ query: SEARCH_QUERY, variables: { f: { classAge: q.age, intakeMonth: q.month, municipalityCodes: [q.code] } } });
+      const r = await send(agent, hubPort, 'POST', '/graphql', body);
+      return r.status === 200 && !r.body.includes('"errors"');
+    };
+    const baseTarget: Target = async (agent, q) => {
+      const r = await send(agent, basePort, 'GET', `/search?code=${q.code}&age=${q.age}&month=${q.month}&first=20`);
+      return r.status === 200;
+    };
+    // Same answer from both for one query (sanity check that they do the same work).
+    const sample = { code: set.municipalities[0].code, age: 1, month: '2026-09' };
+    const a = JSON.parse((await send(new Agent(), hubPort, 'POST', '/graphql', JSON.stringify({ query: SEARCH_QUERY, variables: { f: { classAge: 1, intakeMonth: '2026-09', municipalityCodes: [sample.code] } } }))).body);
+    const b = JSON.parse((await send(new Agent(), basePort, 'GET', `/search?code=${sample.code}&age=1&month=2026-09&first=20`)).body);
+    const ids = (x: any) => x.data.vacancySearch.edges.map((e: any) => `${e.node.facility.id}:${e.node.figure.seats}`).join(',');
+    if (ids(a) !== ids(b)) throw new Error('the hub and the baseline disagree on the sample query');
+
+    log('baseline: warm-up, then 20 s');
+    await drive(baseTarget, queries, baseline.pid!, WARMUP_MS);
+    const base = await drive(baseTarget, queries, baseline.pid!, DURATION_MS);
+    log(`baseline: ${JSON.stringify(base)}`);
+    log('hub: warm-up, then 20 s');
+    await drive(hubTarget, queries, hubProcess.pid!, WARMUP_MS);
+    const hubResult = await drive(hubTarget, queries, hubProcess.pid!, DURATION_MS);
+    log(`hub: ${JSON.stringify(hubResult)}`);
+    results.search = {
+      concurrency: CONCURRENCY, durationMs: DURATION_MS, dbPool: POOL, baseline: base, hub: hubResult,
+      hubVsBaseline: Math.round((hubResult.throughput / base.throughput) * 100) / 100,
+    };
+    results.machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version, postgres: pgVersion };
+    results.targets = {
+      importAtLeast100kPerSecond: figuresPerSecond >= 100_000,
+      hubThroughputAtLeastHalfOfBaseline: hubResult.throughput >= base.throughput / 2,
+      hubP99Under50ms: hubResult.p99 < 50,
+    };
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    writeFileSync(join(root, 'bench/results/vacancy-latest.json'), JSON.stringify({ at: new Date().toISOString(), ...results }, null, 2));
+    console.log(JSON.stringify(results, null, 2));
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
+    if (!keep) {
+      const c = new Client({ connectionString: server });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+    } else log(`kept database ${dbName}`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
