@@ -71,6 +71,13 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(10)
   HUB_WORKER_INTERVAL_MS = 500;
 
+  /**
+   * Node processes serving this instance (node:cluster). One Node process uses one core; on a
+   * real PostgreSQL several processes share the port and coordinate through the database.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  HUB_PROCESSES = 1;
+
   get isProduction() {
     return this.NODE_ENV === 'production';
   }
@@ -95,6 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems = validateSync(config, { whitelist: false }).map(
     (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')} (got ${JSON.stringify(e.value)})`,
   );
+  if (config.embedded && config.HUB_PROCESSES > 1)
+    problems.push('HUB_PROCESSES: the embedded database has a single connection; run several processes only with DATABASE_URL');
   if (config.isProduction) {
     if (config.embedded) problems.push('DATABASE_URL: production needs a real PostgreSQL; the embedded database is for development only');
     if (config.HUB_DEMO) problems.push('HUB_DEMO: demo data and demo keys are refused in production');

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     [{ HUB_ADMIN_KEY: 'short' }, 'HUB_ADMIN_KEY'],
     [{ HUB_DEMO: 'maybe' }, 'HUB_DEMO'],
     [{ HUB_RATE_LIMIT_PER_MINUTE: '0' }, 'HUB_RATE_LIMIT_PER_MINUTE'],
+    [{ HUB_PROCESSES: '2' }, 'HUB_PROCESSES'],
   ])('stops on %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
