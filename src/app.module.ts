@@ -1,3 +1,5 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
@@ -25,6 +27,17 @@ import { FEATURE_MODULES } from './feature-modules';
 
 let schemaHost: GraphQLSchemaHost | undefined;
 
+/** GraphQL responses are never cacheable (what Apollo's cache-control plugin answered for a schema without hints). */
+const noStorePlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, databaseUrl: string, clock: Clock): DynamicModule {
@@ -49,7 +62,10 @@ export class AppModule {
               context: ({ req, res }: { req: HubRequest; res: GqlContext['res'] }): GqlContext => ({ req, res, loaders: new Map() }),
               formatError: formatGraphqlError,
               validationRules: [queryShapeRule],
-              plugins: [requestIdPlugin, complexityPlugin(() => schemaHost!.schema)],
+              // Apollo's default cache-control plugin wraps every field resolver (a visible share of each
+              // vacancySearch request, BENCHMARKS.md) to collect hints this schema never gives; without
+              // hints its only effect was `cache-control: no-store`, which noStorePlugin keeps.
+              plugins: [requestIdPlugin, complexityPlugin(() => schemaHost!.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin],
             };
           },
         }),

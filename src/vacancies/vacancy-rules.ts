@@ -57,6 +57,23 @@ export function opensSeats(before: number | null | undefined, after: number | nu
   return (after ?? 0) > 0 && (before ?? 0) === 0;
 }
 
+// The same two rules as SQL expressions, for the set-based writer (vacancy-writer.ts), which applies
+// them to whole files inside PostgreSQL. They MUST say exactly what the functions above say; the
+// integration test "the SQL rules agree with the pure functions" runs a table of cases through the
+// import path and checks every stored cell against chooseVacancySide and opensSeats.
+
+/** chooseVacancySide in SQL: the operator wins iff its as-of is strictly newer; a tie goes to the municipality; one side alone wins; arguments are the two sides' as-of (NULL = no figure on that side). */
+export function chooseVacancySideSql(operatorAsOf: string, municipalityAsOf: string): string {
+  return `(CASE WHEN ${operatorAsOf} IS NULL THEN (CASE WHEN ${municipalityAsOf} IS NULL THEN NULL ELSE 'MUNICIPALITY' END)
+               WHEN ${municipalityAsOf} IS NULL THEN 'OPERATOR'
+               WHEN ${operatorAsOf} > ${municipalityAsOf} THEN 'OPERATOR' ELSE 'MUNICIPALITY' END)::vacancy_side`;
+}
+
+/** opensSeats in SQL. */
+export function opensSeatsSql(before: string, after: string): string {
+  return `(coalesce(${after}, 0) > 0 AND coalesce(${before}, 0) = 0)`;
+}
+
 const DAY_MS = 86_400_000;
 
 /** Whole days between the figure's as-of and now (never negative), and what that means for a parent. */

@@ -1,4 +1,5 @@
-import { boundingBox, EARTH_RADIUS_M } from './vacancy-rules';
+import { VacancyFigureKind } from './vacancy-figure-kind';
+import { boundingBox, EARTH_RADIUS_M, VacancySide, VacancySource } from './vacancy-rules';
 
 /** What vacancySearch filters on, already validated. */
 export interface VacancySearchQuery {
@@ -18,6 +19,12 @@ export interface VacancySearchQuery {
  * run exactly the same statement). Facilities that have a class of the age in that month (a figure
  * with seats not null); with `near`, a bounding box on the indexed coordinates first, then the exact
  * haversine distance, nearest first; otherwise by (municipality, name, id). Keyset pagination.
+ *
+ * One statement returns everything a page needs: every facility column (`f.*`, so the GraphQL
+ * Facility needs no second query) and the cell's figure as `v_*` columns (see SearchRow).
+ * The plan for one municipality (EXPLAIN ANALYZE on the 2.9 M-figure national set, BENCHMARKS.md):
+ * the facilities of the municipality by facility_source_key_unique, then one vacancy_pkey probe
+ * each, a top-N sort: ~0.4 ms, so no extra index is needed for it.
  */
 export function vacancySearchSql(q: VacancySearchQuery, forCount = false): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.intakeMonth, q.classAge];
@@ -34,21 +41,43 @@ export function vacancySearchSql(q: VacancySearchQuery, forCount = false): { sql
     distance = `(2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(power(sin(radians(f.latitude - ${lat}::float8) / 2), 2)
       + cos(radians(${lat}::float8)) * cos(radians(f.latitude)) * power(sin(radians(f.longitude - ${lng}::float8) / 2), 2)))))`;
   }
-  const inner = `SELECT v.*, f.municipality_code, f.name AS facility_name, ${distance} AS distance
+  const inner = `SELECT f.*, ${FIGURE_COLUMNS}, ${distance} AS distance
       FROM vacancy v JOIN facility f ON f.id = v.facility_id
      WHERE ${where.join(' AND ')}`;
   const outer: string[] = [];
   if (q.near) outer.push(`s.distance <= ${p(q.near.radiusMeters)}`);
   if (forCount) return { sql: `SELECT count(*)::int AS n FROM (${inner}) s${outer.length ? ` WHERE ${outer.join(' AND ')}` : ''}`, params };
   if (q.after) {
-    if (q.near) outer.push(`(s.distance, s.facility_id) > (${p(q.after[0])}::float8, ${p(q.after[1])}::uuid)`);
-    else outer.push(`(s.municipality_code, s.facility_name, s.facility_id) > (${p(q.after[0])}::char(6), ${p(q.after[1])}::text, ${p(q.after[2])}::uuid)`);
+    if (q.near) outer.push(`(s.distance, s.id) > (${p(q.after[0])}::float8, ${p(q.after[1])}::uuid)`);
+    else outer.push(`(s.municipality_code, s.name, s.id) > (${p(q.after[0])}::char(6), ${p(q.after[1])}::text, ${p(q.after[2])}::uuid)`);
   }
-  const order = q.near ? 's.distance, s.facility_id' : 's.municipality_code, s.facility_name, s.facility_id';
+  const order = q.near ? 's.distance, s.id' : 's.municipality_code, s.name, s.id';
   return { sql: `SELECT * FROM (${inner}) s${outer.length ? ` WHERE ${outer.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${p(q.first + 1)}`, params };
 }
 
 /** The keyset of a result row, matching the ORDER BY above. */
-export function vacancySearchKey(row: { municipality_code: string; facility_name: string; facility_id: string; distance: number | null }, near: boolean): unknown[] {
-  return near ? [row.distance, row.facility_id] : [row.municipality_code, row.facility_name, row.facility_id];
+export function vacancySearchKey(row: Pick<SearchRow, 'municipality_code' | 'name' | 'id' | 'distance'>, near: boolean): unknown[] {
+  return near ? [row.distance, row.id] : [row.municipality_code, row.name, row.id];
+}
+
+/** The cell's figure, prefixed so it cannot collide with the facility's own columns (id, version, source…). */
+const FIGURE_COLUMNS = ['intake_month', 'class_age', 'seats', 'figure_kind', 'as_of', 'side', 'source', 'version'].map((c) => `v.${c} AS v_${c}`).join(', ');
+
+/** One result row: the facility's columns as stored (snake_case), its figure as v_*, and the distance. */
+export interface SearchRow {
+  id: string;
+  municipality_code: string;
+  name: string;
+  latitude: number | null;
+  longitude: number | null;
+  [facilityColumn: string]: unknown;
+  v_intake_month: string;
+  v_class_age: number;
+  v_seats: number | null;
+  v_figure_kind: VacancyFigureKind;
+  v_as_of: Date;
+  v_side: VacancySide;
+  v_source: VacancySource;
+  v_version: number;
+  distance: number | null;
 }

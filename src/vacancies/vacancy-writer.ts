@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { VacancyFigureKind } from './vacancy-figure-kind';
-import { chooseVacancySide, opensSeats, SideFigure, VacancySide, VacancySource } from './vacancy-rules';
+import { chooseVacancySideSql, opensSeatsSql, VacancySide, VacancySource } from './vacancy-rules';
 
 /** One cell to set on one side. seats null = no class of this age. */
 export interface CellWrite {
@@ -73,181 +73,127 @@ export interface VacancyRow {
 }
 
 export const CELL_CHUNK = 10_000;
-const cellKey = (f: string, m: string, a: number) => `${f}|${m}|${a}`;
-
-/** The two sides of a stored row as SideFigures (null when that side never said anything). */
-export function sidesOf(row: VacancyRow | undefined): { operator: SideFigure | null; municipality: SideFigure | null } {
-  if (!row) return { operator: null, municipality: null };
-  return {
-    operator: row.operator_as_of
-      ? { seats: row.operator_seats, figureKind: VacancyFigureKind.OPEN_SEATS, asOf: new Date(row.operator_as_of), source: VacancySource.OPERATOR, setBy: row.operator_set_by }
-      : null,
-    municipality: row.municipality_as_of
-      ? { seats: row.municipality_seats, figureKind: row.municipality_kind!, asOf: new Date(row.municipality_as_of), source: row.municipality_source!, setBy: row.municipality_set_by }
-      : null,
-  };
-}
-
-const sameSide = (a: SideFigure | null, b: SideFigure) =>
-  !!a && a.seats === b.seats && a.figureKind === b.figureKind && a.asOf.getTime() === b.asOf.getTime() && a.source === b.source && a.setBy === b.setBy;
 
 /**
- * Writes one side of many cells, set-based (four statements per chunk of 10,000 cells, whatever the
- * count), inside the caller's transaction:
+ * Writes one side of many cells, set-based: ONE statement per chunk of 10,000 cells (whatever the
+ * count), inside the caller's transaction, with no per-cell work in TypeScript:
  *
- * 1. lock the cells that exist (SELECT … FOR UPDATE, in key order so concurrent writers never deadlock);
- * 2. in TypeScript, apply the pure rule `chooseVacancySide` to get each cell's effective figure, skip
- *    cells whose side is unchanged (so a re-import changes nothing, not even versions);
- * 3. upsert the changed cells with `version = read version + 1`, guarded by
- *    `WHERE vacancy.version = EXCLUDED.version - 1`: a cell inserted or changed by a concurrent
- *    transaction after our read is not overwritten, and the short count raises StaleVacancyVersion;
- * 4. append one history row per changed cell.
- *
- * With `expectedVersion` on the cells (operators), a cell at another version raises StaleVacancyVersion
- * before anything is written.
+ * 1. lock the cells that exist (FOR UPDATE, in key order so concurrent writers never deadlock) and
+ *    read them as they are now;
+ * 2. with `expectedVersion` on the cells (operators), any cell at another version means nothing is
+ *    written and StaleVacancyVersion is raised;
+ * 3. skip cells whose side is unchanged (same seats, meaning, date, source and author), so a
+ *    re-import changes nothing, not even versions;
+ * 4. compute each changed cell's effective figure with the rule `chooseVacancySide` (its SQL form,
+ *    chooseVacancySideSql, kept next to the pure function in vacancy-rules.ts) and upsert it with
+ *    `version = read version + 1`, guarded by `WHERE vacancy.version = EXCLUDED.version - 1`: a cell
+ *    inserted by a concurrent transaction after our read is not overwritten, and the short count
+ *    raises StaleVacancyVersion;
+ * 5. append one history row per changed cell, from the same statement.
  */
 export async function writeVacancyCells(manager: EntityManager, batch: CellWriteBatch, now: Date, onChunk?: (done: number) => void): Promise<CellWriteResult> {
   const result: CellWriteResult = { created: 0, updated: 0, unchanged: 0, opened: [] };
-  const sorted = [...batch.cells].sort((a, b) => (a.facilityId < b.facilityId ? -1 : a.facilityId > b.facilityId ? 1 : a.intakeMonth < b.intakeMonth ? -1 : a.intakeMonth > b.intakeMonth ? 1 : a.classAge - b.classAge));
-  for (let i = 0; i < sorted.length; i += CELL_CHUNK) {
-    await writeChunk(manager, batch, sorted.slice(i, i + CELL_CHUNK), now, result);
-    onChunk?.(Math.min(i + CELL_CHUNK, sorted.length));
+  for (let i = 0; i < batch.cells.length; i += CELL_CHUNK) {
+    await writeChunk(manager, batch, batch.cells.slice(i, i + CELL_CHUNK), now, result);
+    onChunk?.(Math.min(i + CELL_CHUNK, batch.cells.length));
   }
   return result;
 }
 
+const KEY = 'facility_id, intake_month, class_age';
+
+/**
+ * The statement of writeChunk for one side. `mine` are the columns of the side being written,
+ * `theirs` the other side's, kept as they are. Parameters: $1–$5 the cells (facility, month, age,
+ * seats, expected version or NULL), $6 figure kind, $7 as-of, $8 source, $9 author, $10 now.
+ */
+function writeSql(side: VacancySide): string {
+  const operator = side === VacancySide.OPERATOR;
+  const p = operator ? 'operator' : 'municipality';
+  // The columns after the write: the incoming figure on our side, the stored one on the other.
+  const op = operator
+    ? `i.seats AS op_seats, $7::timestamptz AS op_as_of, $9::uuid AS op_set_by`
+    : `c.operator_seats AS op_seats, c.operator_as_of AS op_as_of, c.operator_set_by AS op_set_by`;
+  const mu = operator
+    ? `c.municipality_seats AS mu_seats, c.municipality_kind AS mu_kind, c.municipality_as_of AS mu_as_of, c.municipality_source AS mu_source, c.municipality_set_by AS mu_set_by`
+    : `i.seats AS mu_seats, $6::vacancy_figure_kind AS mu_kind, $7::timestamptz AS mu_as_of, $8::vacancy_source AS mu_source, $9::uuid AS mu_set_by`;
+  // "This side says the same as before": sameSide of the former TypeScript writer.
+  const sameSide = operator
+    ? `c.operator_as_of IS NOT NULL AND c.operator_seats IS NOT DISTINCT FROM i.seats AND c.operator_as_of = $7::timestamptz AND c.operator_set_by IS NOT DISTINCT FROM $9::uuid`
+    : `c.municipality_as_of IS NOT NULL AND c.municipality_seats IS NOT DISTINCT FROM i.seats AND c.municipality_kind = $6::vacancy_figure_kind
+       AND c.municipality_as_of = $7::timestamptz AND c.municipality_source = $8::vacancy_source AND c.municipality_set_by IS NOT DISTINCT FROM $9::uuid`;
+  const win = (o: string, m: string) => `CASE WHEN n.side = 'OPERATOR' THEN ${o} ELSE ${m} END`;
+  return `
+    WITH input AS MATERIALIZED (
+      SELECT * FROM unnest($1::uuid[], $2::char(7)[], $3::smallint[], $4::int[], $5::int[]) AS x(facility_id, intake_month, class_age, seats, expected_version)
+    ), cur AS MATERIALIZED (
+      SELECT v.* FROM vacancy v JOIN input i USING (${KEY}) ORDER BY v.facility_id, v.intake_month, v.class_age FOR UPDATE OF v
+    ), stale AS MATERIALIZED (
+      SELECT i.facility_id, i.intake_month, i.class_age, i.expected_version, coalesce(c.version, 0) AS actual_version
+        FROM input i LEFT JOIN cur c USING (${KEY})
+       WHERE i.expected_version IS NOT NULL AND i.expected_version <> coalesce(c.version, 0)
+    ), changed AS MATERIALIZED (
+      SELECT i.facility_id, i.intake_month, i.class_age, i.seats AS new_seats, c.version AS old_version, c.seats AS effective_old,
+             c.${p}_as_of IS NOT NULL AS old_present, c.${p}_seats AS old_seats, ${op}, ${mu}
+        FROM input i LEFT JOIN cur c USING (${KEY})
+       WHERE NOT coalesce(${sameSide}, false) AND NOT EXISTS (SELECT 1 FROM stale)
+    ), chosen AS MATERIALIZED (
+      SELECT x.*, ${chooseVacancySideSql('x.op_as_of', 'x.mu_as_of')} AS side FROM changed x
+    ), w AS (
+      INSERT INTO vacancy (facility_id, intake_month, class_age, seats, figure_kind, as_of, side, source, set_by,
+        operator_seats, operator_as_of, operator_set_by, municipality_seats, municipality_kind, municipality_as_of, municipality_source, municipality_set_by, version, updated_at)
+      SELECT n.facility_id, n.intake_month, n.class_age, ${win('n.op_seats', 'n.mu_seats')}, ${win(`'OPEN_SEATS'::vacancy_figure_kind`, 'n.mu_kind')},
+             ${win('n.op_as_of', 'n.mu_as_of')}, n.side, ${win(`'OPERATOR'::vacancy_source`, 'n.mu_source')}, ${win('n.op_set_by', 'n.mu_set_by')},
+             n.op_seats, n.op_as_of, n.op_set_by, n.mu_seats, n.mu_kind, n.mu_as_of, n.mu_source, n.mu_set_by, coalesce(n.old_version, 0) + 1, $10::timestamptz
+        FROM chosen n ORDER BY n.facility_id, n.intake_month, n.class_age
+      ON CONFLICT (${KEY}) DO UPDATE SET
+        seats = EXCLUDED.seats, figure_kind = EXCLUDED.figure_kind, as_of = EXCLUDED.as_of, side = EXCLUDED.side, source = EXCLUDED.source, set_by = EXCLUDED.set_by,
+        operator_seats = EXCLUDED.operator_seats, operator_as_of = EXCLUDED.operator_as_of, operator_set_by = EXCLUDED.operator_set_by,
+        municipality_seats = EXCLUDED.municipality_seats, municipality_kind = EXCLUDED.municipality_kind, municipality_as_of = EXCLUDED.municipality_as_of,
+        municipality_source = EXCLUDED.municipality_source, municipality_set_by = EXCLUDED.municipality_set_by,
+        version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
+      WHERE vacancy.version = EXCLUDED.version - 1
+      RETURNING ${KEY}, seats, figure_kind, as_of, source, version
+    ), h AS (
+      INSERT INTO vacancy_history (facility_id, intake_month, class_age, side, source, figure_kind, old_present, old_seats, new_seats, as_of,
+        effective_old_seats, effective_new_seats, opened, version, set_by, changed_at)
+      SELECT w.facility_id, w.intake_month, w.class_age, '${side}'::vacancy_side, $8::vacancy_source, $6::vacancy_figure_kind, n.old_present, n.old_seats, n.new_seats, $7::timestamptz,
+             n.effective_old, w.seats, ${opensSeatsSql('n.effective_old', 'w.seats')}, w.version, $9::uuid, $10::timestamptz
+        FROM w JOIN chosen n USING (${KEY})
+      RETURNING id, ${KEY}, opened, effective_old_seats, effective_new_seats
+    )
+    SELECT (SELECT count(*)::int FROM chosen) AS changed,
+           (SELECT count(*)::int FROM chosen WHERE old_version IS NOT NULL) AS updated,
+           (SELECT count(*)::int FROM w) AS written,
+           (SELECT json_agg(json_build_object('facilityId', n.facility_id, 'intakeMonth', trim(n.intake_month), 'classAge', n.class_age))
+              FROM chosen n WHERE NOT EXISTS (SELECT 1 FROM w WHERE (w.facility_id, w.intake_month, w.class_age) = (n.facility_id, n.intake_month, n.class_age))) AS lost,
+           (SELECT json_agg(json_build_object('facilityId', facility_id, 'intakeMonth', trim(intake_month), 'classAge', class_age, 'expectedVersion', expected_version, 'actualVersion', actual_version)) FROM stale) AS stale,
+           -- only openings some watch looks at (same month and class age): the others concern nobody
+           (SELECT json_agg(json_build_object('historyId', h.id::text, 'facilityId', h.facility_id, 'intakeMonth', trim(h.intake_month), 'classAge', h.class_age,
+                   'seats', h.effective_new_seats, 'previousSeats', h.effective_old_seats, 'figureKind', w.figure_kind, 'asOf', w.as_of, 'source', w.source))
+              FROM h JOIN w USING (${KEY})
+             WHERE h.opened AND EXISTS (SELECT 1 FROM vacancy_watch vw WHERE vw.intake_month = h.intake_month AND vw.class_age = h.class_age)) AS opened`;
+}
+const WRITE_SQL = { [VacancySide.OPERATOR]: writeSql(VacancySide.OPERATOR), [VacancySide.MUNICIPALITY]: writeSql(VacancySide.MUNICIPALITY) };
+
 async function writeChunk(manager: EntityManager, batch: CellWriteBatch, cells: CellWrite[], now: Date, result: CellWriteResult) {
-  const existing: VacancyRow[] = await manager.query(
-    `SELECT v.* FROM vacancy v
-       JOIN unnest($1::uuid[], $2::char(7)[], $3::smallint[]) AS x(facility_id, intake_month, class_age)
-         ON v.facility_id = x.facility_id AND v.intake_month = x.intake_month AND v.class_age = x.class_age
-      ORDER BY v.facility_id, v.intake_month, v.class_age
-      FOR UPDATE OF v`,
-    [cells.map((c) => c.facilityId), cells.map((c) => c.intakeMonth), cells.map((c) => c.classAge)],
-  );
-  const byKey = new Map(existing.map((r) => [cellKey(r.facility_id, r.intake_month.trim(), r.class_age), r]));
-
-  const stale = cells.flatMap((c) => {
-    if (c.expectedVersion === undefined) return [];
-    const actual = byKey.get(cellKey(c.facilityId, c.intakeMonth, c.classAge))?.version ?? 0;
-    return actual === c.expectedVersion ? [] : [{ facilityId: c.facilityId, intakeMonth: c.intakeMonth, classAge: c.classAge, expectedVersion: c.expectedVersion, actualVersion: actual }];
-  });
-  if (stale.length) throw new StaleVacancyVersion(stale);
-
   const incomingKind = batch.side === VacancySide.OPERATOR ? VacancyFigureKind.OPEN_SEATS : batch.figureKind;
-  const rows: VacancyRow[] = [];
-  const history: Array<{ row: VacancyRow; oldPresent: boolean; oldSeats: number | null; effectiveOld: number | null; opened: boolean }> = [];
-  for (const c of cells) {
-    const before = byKey.get(cellKey(c.facilityId, c.intakeMonth, c.classAge));
-    const sides = sidesOf(before);
-    const incoming: SideFigure = { seats: c.seats, figureKind: incomingKind, asOf: batch.asOf, source: batch.source, setBy: batch.setBy };
-    const previous = batch.side === VacancySide.OPERATOR ? sides.operator : sides.municipality;
-    if (sameSide(previous, incoming)) {
-      result.unchanged++;
-      continue;
-    }
-    const operator = batch.side === VacancySide.OPERATOR ? incoming : sides.operator;
-    const municipality = batch.side === VacancySide.MUNICIPALITY ? incoming : sides.municipality;
-    const side = chooseVacancySide(operator, municipality)!;
-    const winner = side === VacancySide.OPERATOR ? operator! : municipality!;
-    const row: VacancyRow = {
-      facility_id: c.facilityId,
-      intake_month: c.intakeMonth,
-      class_age: c.classAge,
-      seats: winner.seats,
-      figure_kind: winner.figureKind,
-      as_of: winner.asOf,
-      side,
-      source: winner.source,
-      set_by: winner.setBy,
-      operator_seats: operator?.seats ?? null,
-      operator_as_of: operator?.asOf ?? null,
-      operator_set_by: operator?.setBy ?? null,
-      municipality_seats: municipality?.seats ?? null,
-      municipality_kind: municipality?.figureKind ?? null,
-      municipality_as_of: municipality?.asOf ?? null,
-      municipality_source: municipality?.source ?? null,
-      municipality_set_by: municipality?.setBy ?? null,
-      version: (before?.version ?? 0) + 1,
-      updated_at: now,
-    };
-    rows.push(row);
-    if (before) result.updated++;
-    else result.created++;
-    const effectiveOld = before ? before.seats : null;
-    history.push({ row, oldPresent: !!previous, oldSeats: previous?.seats ?? null, effectiveOld, opened: opensSeats(effectiveOld, row.seats) });
-  }
-  if (rows.length === 0) return;
-
-  const iso = (d: Date | null) => (d ? d.toISOString() : null);
-  const [{ written }] = await manager.query(
-    `WITH w AS (
-       INSERT INTO vacancy (facility_id, intake_month, class_age, seats, figure_kind, as_of, side, source, set_by,
-         operator_seats, operator_as_of, operator_set_by, municipality_seats, municipality_kind, municipality_as_of, municipality_source, municipality_set_by, version, updated_at)
-       SELECT * FROM unnest($1::uuid[], $2::char(7)[], $3::smallint[], $4::int[], $5::vacancy_figure_kind[], $6::timestamptz[], $7::vacancy_side[], $8::vacancy_source[], $9::uuid[],
-         $10::int[], $11::timestamptz[], $12::uuid[], $13::int[], $14::vacancy_figure_kind[], $15::timestamptz[], $16::vacancy_source[], $17::uuid[], $18::int[], $19::timestamptz[])
-       ON CONFLICT (facility_id, intake_month, class_age) DO UPDATE SET
-         seats = EXCLUDED.seats, figure_kind = EXCLUDED.figure_kind, as_of = EXCLUDED.as_of, side = EXCLUDED.side, source = EXCLUDED.source, set_by = EXCLUDED.set_by,
-         operator_seats = EXCLUDED.operator_seats, operator_as_of = EXCLUDED.operator_as_of, operator_set_by = EXCLUDED.operator_set_by,
-         municipality_seats = EXCLUDED.municipality_seats, municipality_kind = EXCLUDED.municipality_kind, municipality_as_of = EXCLUDED.municipality_as_of,
-         municipality_source = EXCLUDED.municipality_source, municipality_set_by = EXCLUDED.municipality_set_by,
-         version = EXCLUDED.version, updated_at = EXCLUDED.updated_at
-       WHERE vacancy.version = EXCLUDED.version - 1
-       RETURNING 1)
-     SELECT count(*)::int AS written FROM w`,
-    [
-      rows.map((r) => r.facility_id), rows.map((r) => r.intake_month), rows.map((r) => r.class_age), rows.map((r) => r.seats), rows.map((r) => r.figure_kind),
-      rows.map((r) => iso(r.as_of)), rows.map((r) => r.side), rows.map((r) => r.source), rows.map((r) => r.set_by),
-      rows.map((r) => r.operator_seats), rows.map((r) => iso(r.operator_as_of)), rows.map((r) => r.operator_set_by),
-      rows.map((r) => r.municipality_seats), rows.map((r) => r.municipality_kind), rows.map((r) => iso(r.municipality_as_of)), rows.map((r) => r.municipality_source),
-      rows.map((r) => r.municipality_set_by), rows.map((r) => r.version), rows.map((r) => iso(r.updated_at)),
-    ],
-  );
-  if (written !== rows.length) {
-    // A concurrent writer created or changed some of these cells after our read: never overwrite it.
+  const [r]: Array<{ changed: number; updated: number; lost: Array<{ facilityId: string; intakeMonth: string; classAge: number }> | null; stale: StaleVacancyVersion['cells'] | null; opened: Array<Omit<OpenedChange, 'asOf'> & { asOf: string }> | null }> =
+    await manager.query(WRITE_SQL[batch.side], [
+      cells.map((c) => c.facilityId), cells.map((c) => c.intakeMonth), cells.map((c) => c.classAge), cells.map((c) => c.seats), cells.map((c) => c.expectedVersion ?? null),
+      incomingKind, batch.asOf.toISOString(), batch.source, batch.setBy, now.toISOString(),
+    ]);
+  if (r.stale) throw new StaleVacancyVersion(r.stale);
+  if (r.lost) {
+    // A concurrent writer created these cells after our read: never overwrite them.
     const after: VacancyRow[] = await manager.query(
-      `SELECT v.* FROM vacancy v JOIN unnest($1::uuid[], $2::char(7)[], $3::smallint[]) AS x(facility_id, intake_month, class_age)
-         ON v.facility_id = x.facility_id AND v.intake_month = x.intake_month AND v.class_age = x.class_age`,
-      [rows.map((r) => r.facility_id), rows.map((r) => r.intake_month), rows.map((r) => r.class_age)],
+      `SELECT v.* FROM vacancy v JOIN unnest($1::uuid[], $2::char(7)[], $3::smallint[]) AS x(${KEY}) USING (${KEY})`,
+      [r.lost.map((c) => c.facilityId), r.lost.map((c) => c.intakeMonth), r.lost.map((c) => c.classAge)],
     );
-    throw new StaleVacancyVersion(
-      after
-        .filter((a) => rows.some((r) => r.facility_id === a.facility_id && r.intake_month === a.intake_month.trim() && r.class_age === a.class_age && r.version !== a.version))
-        .map((a) => ({ facilityId: a.facility_id, intakeMonth: a.intake_month.trim(), classAge: a.class_age, expectedVersion: null, actualVersion: a.version })),
-    );
+    throw new StaleVacancyVersion(after.map((a) => ({ facilityId: a.facility_id, intakeMonth: a.intake_month.trim(), classAge: a.class_age, expectedVersion: null, actualVersion: a.version })));
   }
-
-  for (const opened of [true, false]) {
-    const part = history.filter((h) => h.opened === opened);
-    if (!part.length) continue;
-    const inserted: Array<{ id: string; facility_id: string; intake_month: string; class_age: number }> = await manager.query(
-      `INSERT INTO vacancy_history (facility_id, intake_month, class_age, side, source, figure_kind, old_present, old_seats, new_seats, as_of,
-         effective_old_seats, effective_new_seats, opened, version, set_by, changed_at)
-       SELECT f, m, a, $4::vacancy_side, $5::vacancy_source, $6::vacancy_figure_kind, op, os, ns, $10::timestamptz, eo, en, $13, v, $15::uuid, $16::timestamptz
-         FROM unnest($1::uuid[], $2::char(7)[], $3::smallint[], $7::boolean[], $8::int[], $9::int[], $11::int[], $12::int[], $14::int[]) AS x(f, m, a, op, os, ns, eo, en, v)
-       ${opened ? 'RETURNING id::text, facility_id, intake_month, class_age' : ''}`,
-      [
-        part.map((h) => h.row.facility_id), part.map((h) => h.row.intake_month), part.map((h) => h.row.class_age),
-        batch.side, batch.source, incomingKind, part.map((h) => h.oldPresent), part.map((h) => h.oldSeats),
-        part.map((h) => (batch.side === VacancySide.OPERATOR ? h.row.operator_seats : h.row.municipality_seats)), batch.asOf.toISOString(),
-        part.map((h) => h.effectiveOld), part.map((h) => h.row.seats), opened, part.map((h) => h.row.version), batch.setBy, now.toISOString(),
-      ],
-    );
-    if (!opened) continue;
-    const byCell = new Map(part.map((h) => [cellKey(h.row.facility_id, h.row.intake_month, h.row.class_age), h]));
-    for (const ins of inserted) {
-      const h = byCell.get(cellKey(ins.facility_id, ins.intake_month.trim(), ins.class_age))!;
-      result.opened.push({
-        historyId: ins.id,
-        facilityId: h.row.facility_id,
-        intakeMonth: h.row.intake_month,
-        classAge: h.row.class_age,
-        seats: h.row.seats!,
-        previousSeats: h.effectiveOld,
-        figureKind: h.row.figure_kind,
-        asOf: h.row.as_of,
-        source: h.row.source,
-      });
-    }
-  }
+  result.created += r.changed - r.updated;
+  result.updated += r.updated;
+  result.unchanged += cells.length - r.changed;
+  for (const o of r.opened ?? []) result.opened.push({ ...o, asOf: new Date(o.asOf) });
 }

@@ -74,7 +74,10 @@ export class VacancySearchResult {
 @ObjectType()
 export class VacancySearchConnection extends Connection(VacancySearchResult, 'VacancySearch') {}
 
-export function toVacancyFigure(row: VacancyRow, now: Date): VacancyFigure {
+/** The columns of a stored cell that make the figure parents see. */
+export type FigureColumns = Pick<VacancyRow, 'facility_id' | 'intake_month' | 'class_age' | 'seats' | 'figure_kind' | 'as_of' | 'source' | 'side' | 'version'>;
+
+export function toVacancyFigure(row: FigureColumns, now: Date): VacancyFigure {
   const asOf = new Date(row.as_of);
   return {
     facilityId: row.facility_id,
