@@ -3,7 +3,8 @@ import { Errors, HubError } from './errors';
 
 function flatten(errors: ValidationError[], prefix: string): { field: string; problems: string[] }[] {
   return errors.flatMap((e) => {
-    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    // Array elements are named like the services name them: input.cells[0].classAge
+    const field = /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : prefix ? `${prefix}.${e.property}` : e.property;
     const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });

@@ -6,11 +6,12 @@ import { FacilityVacanciesResolver, VacanciesResolver } from './vacancies.resolv
 import { VacanciesService } from './vacancies.service';
 import { VacancyImportService } from './vacancy-import.service';
 import { VacancyWatchesService } from './vacancy-watches.service';
+import { VacancyHistoryService } from './vacancy-history';
 
 /** Vacancy federation (空き状況): figures, imports, search, open data and watches. Global so the command line can use the import. */
 @Global()
 @Module({
-  providers: [VacanciesService, VacancyImportService, VacancyWatchesService, VacanciesResolver, FacilityVacanciesResolver],
+  providers: [VacanciesService, VacancyImportService, VacancyWatchesService, VacancyHistoryService, VacanciesResolver, FacilityVacanciesResolver],
   controllers: [OpenDataController],
   exports: [VacanciesService, VacancyImportService, VacancyWatchesService],
 })

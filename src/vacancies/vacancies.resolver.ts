@@ -18,6 +18,7 @@ import { VacanciesService } from './vacancies.service';
 import { VacancyImportService } from './vacancy-import.service';
 import { VacancyWatch } from './vacancy-watch.entity';
 import { VacancyWatchesService } from './vacancy-watches.service';
+import { VacancyChangeConnection, VacancyHistoryArgs, VacancyHistoryService } from './vacancy-history';
 import { VacancyCellSources, VacancyFigure, VacancyGrid, VacancySearchConnection } from './vacancy.types';
 
 @ObjectType()
@@ -34,8 +35,17 @@ export class VacanciesResolver {
     private readonly service: VacanciesService,
     private readonly importer: VacancyImportService,
     private readonly watches: VacancyWatchesService,
+    private readonly history: VacancyHistoryService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  @Roles(ApiRole.ADMIN, ApiRole.OPERATOR, ApiRole.MUNICIPALITY)
+  @Query(() => VacancyChangeConnection, {
+    description: "Every change of a facility's figures for one intake month, newest first (ADMIN: all; OPERATOR: its facilities; MUNICIPALITY: facilities in its municipality).",
+  })
+  vacancyHistory(@Args() args: VacancyHistoryArgs, @CurrentClient() client: AuthenticatedClient) {
+    return this.history.list(args, client);
+  }
 
   @Query(() => VacancySearchConnection, {
     description: 'Facilities with a class of this age in this intake month and their figure (空き状況), filtered; nearest first when a point is given, else by municipality and name. Public.',

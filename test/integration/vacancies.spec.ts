@@ -100,6 +100,24 @@ describe('operator updates', () => {
     await expect(t.db.query(`DELETE FROM vacancy_history WHERE facility_id = $1`, [kanaikubo])).rejects.toThrow(/append-only/);
   });
 
+  it('shows the history of a cell to the operator, the municipality and admins, newest first, and to nobody else', async () => {
+    const HISTORY = `query($f: ID!, $a: Int) { vacancyHistory(facilityId: $f, intakeMonth: "2026-09", classAge: $a, first: 1) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { classAge side source oldSeats newSeats shownSeatsBefore shownSeatsAfter setBy changedAt } } } }`;
+    const cell = (await grid(kanaikubo, '2026-09')).find((c) => c.side === 'OPERATOR')!;
+    for (const key of [DEMO_KEYS.OPERATOR, DEMO_KEYS.MUNICIPALITY_ITABASHI, DEMO_KEYS.ADMIN]) {
+      const r = await t.ok(HISTORY, { f: kanaikubo, a: cell.classAge }, key);
+      expect(r.vacancyHistory.totalCount).toBeGreaterThanOrEqual(2); // the demo list, then the operator's change
+      expect(r.vacancyHistory.edges[0].node).toMatchObject({ classAge: cell.classAge, side: 'OPERATOR', source: 'OPERATOR', newSeats: cell.seats, shownSeatsAfter: cell.seats });
+      const older = await t.ok(`query($f: ID!, $a: Int, $after: String) { vacancyHistory(facilityId: $f, intakeMonth: "2026-09", classAge: $a, first: 1, after: $after) { edges { node { side source } } } }`,
+        { f: kanaikubo, a: cell.classAge, after: r.vacancyHistory.pageInfo.endCursor }, key);
+      expect(older.vacancyHistory.edges[0].node).toMatchObject({ side: 'MUNICIPALITY', source: 'IMPORT' });
+    }
+    for (const key of [DEMO_KEYS.MUNICIPALITY_ADACHI, DEMO_KEYS.PARTNER]) {
+      const r = await t.gql(HISTORY, { f: kanaikubo, a: cell.classAge }, key);
+      expect(r.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    }
+  });
+
   it('saves a whole grid at once, "no class" included, and a new month starts at version 0', async () => {
     const cells = [0, 1, 2, 3, 4, 5].map((classAge) => ({ classAge, seats: classAge === 0 ? null : classAge, expectedVersion: 0 }));
     const r = await t.ok(UPDATE, { i: { facilityId: kanaikubo, intakeMonth: '2027-04', cells } }, DEMO_KEYS.OPERATOR);
@@ -123,8 +141,8 @@ describe('operator updates', () => {
   });
 
   it.each([
-    [{ cells: [{ classAge: 6, seats: 1, expectedVersion: 0 }] }, 'input.cells.0.classAge'],
-    [{ cells: [{ classAge: 1, seats: -1, expectedVersion: 0 }] }, 'input.cells.0.seats'],
+    [{ cells: [{ classAge: 6, seats: 1, expectedVersion: 0 }] }, 'input.cells[0].classAge'],
+    [{ cells: [{ classAge: 1, seats: -1, expectedVersion: 0 }] }, 'input.cells[0].seats'],
     [{ intakeMonth: '2026-13' }, 'input.intakeMonth'],
     [{ cells: [{ classAge: 1, seats: 1, expectedVersion: 0 }, { classAge: 1, seats: 2, expectedVersion: 0 }] }, 'input.cells[1].classAge'],
   ])('refuses bad input %j naming %s', async (patch, field) => {
