@@ -5,5 +5,6 @@ import { Vacancies1764000002000 } from './1764000002000-vacancies';
 import { ProceduresAndTours1764000003000 } from './1764000003000-procedures-and-tours';
 import { Applications1764000004000 } from './1764000004000-applications';
 import { Status1764000005000 } from './1764000005000-status';
+import { SubmissionPerformance1764000007000 } from './1764000007000-submission-performance';
 
-export const ALL_MIGRATIONS = [Foundation1764000000000, Outbox1764000001000, Vacancies1764000002000, ProceduresAndTours1764000003000, Applications1764000004000, Status1764000005000];
+export const ALL_MIGRATIONS = [Foundation1764000000000, Outbox1764000001000, Vacancies1764000002000, ProceduresAndTours1764000003000, Applications1764000004000, Status1764000005000, SubmissionPerformance1764000007000];

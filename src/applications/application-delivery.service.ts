@@ -11,6 +11,7 @@ import { Errors, hubError } from '../common/errors';
 import { rootLogger } from '../common/logger';
 import { returnedRows } from '../common/sql';
 import { AppConfig } from '../config/app-config';
+import { WebhookDispatcher } from '../outbox/webhook-dispatcher';
 import { WebhookEndpointService } from '../outbox/webhook-endpoint.service';
 import { StatusActor } from '../status/application-status';
 import { BATCH_COLUMNS, batchRow, FullApplicationDocument, fullApplicationDocument } from './application-document';
@@ -23,6 +24,13 @@ import { ConfigureMunicipalityDeliveryInput } from './dto/configure-municipality
 /** Event types a municipality's endpoint subscribes to when the hub registers it. */
 export const APPLICATION_TOPIC = 'jp.hokatsu.application.';
 const PUSH_CONFIRM_BATCH = 500;
+/**
+ * The full sweep for 2xx-answered pushes runs once per this many worker intervals; in between only
+ * the messages this process's dispatcher reported delivered are confirmed (cheap, by message id).
+ * The sweep finds the rest (other instances' deliveries, a hint lost to a restart); it reads every
+ * unacknowledged pushed recipient, which on a deadline day is thousands of rows.
+ */
+const FULL_SWEEP_EVERY_INTERVALS = 10;
 
 export interface MunicipalityDeliverySetting {
   municipalityCode: string;
@@ -55,6 +63,10 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private running: Promise<unknown> | undefined;
+  /** Messages the dispatcher here reported delivered, to confirm on the next round. */
+  private deliveredHints: string[] = [];
+  /** performance.now() of the last full sweep (not the hub's clock, which tests move). */
+  private lastSweepAt = -Infinity;
 
   constructor(
     private readonly db: DataSource,
@@ -62,6 +74,7 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly applications: ApplicationsService,
     private readonly endpoints: WebhookEndpointService,
+    private readonly dispatcher: WebhookDispatcher,
   ) {}
 
   // --- configuration (ADMIN) -----------------------------------------------------------------
@@ -249,7 +262,16 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
   // --- PUSH confirmation -----------------------------------------------------------------------
 
   onApplicationBootstrap() {
-    if (this.config.HUB_WORKERS) this.schedule(this.config.HUB_WORKER_INTERVAL_MS);
+    if (!this.config.HUB_WORKERS) return;
+    this.dispatcher.onDelivered((ids) => {
+      this.deliveredHints.push(...ids);
+      // Confirm promptly: the next round now rather than after a whole interval.
+      if (this.timer && !this.running && !this.stopping) {
+        clearTimeout(this.timer);
+        this.schedule(0);
+      }
+    });
+    this.schedule(this.config.HUB_WORKER_INTERVAL_MS);
   }
 
   async beforeApplicationShutdown() {
@@ -261,23 +283,41 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
   private schedule(delayMs: number) {
     if (this.stopping) return;
     this.timer = setTimeout(async () => {
-      let confirmed = 0;
+      let more = false;
       try {
-        this.running = this.confirmPushDeliveries();
-        confirmed = (await this.running) as number;
+        this.running = this.confirmRound();
+        more = (await this.running) as boolean;
       } catch (err) {
         this.log.error({ err }, 'confirming pushed applications failed');
+      } finally {
+        this.running = undefined;
       }
-      this.schedule(confirmed >= PUSH_CONFIRM_BATCH ? 0 : this.config.HUB_WORKER_INTERVAL_MS);
+      this.schedule(more ? 0 : this.config.HUB_WORKER_INTERVAL_MS);
     }, delayMs);
   }
 
+  /** The hinted messages, and once per FULL_SWEEP_EVERY_INTERVALS intervals the full sweep. True when there is more to do at once. */
+  private async confirmRound(): Promise<boolean> {
+    let more = false;
+    if (this.deliveredHints.length > 0) {
+      const ids = this.deliveredHints.splice(0, PUSH_CONFIRM_BATCH);
+      await this.confirmPushDeliveries(ids);
+      more = this.deliveredHints.length > 0;
+    }
+    if (performance.now() - this.lastSweepAt >= FULL_SWEEP_EVERY_INTERVALS * this.config.HUB_WORKER_INTERVAL_MS) {
+      this.lastSweepAt = performance.now();
+      more = (await this.confirmPushDeliveries()) >= PUSH_CONFIRM_BATCH || more;
+    }
+    return more;
+  }
+
   /**
-   * Recipients whose outbox message the receiver answered with 2xx: acknowledge them, and move the
+   * Recipients whose outbox message the receiver answered with 2xx (only those of `messageIds`, when
+   * given): acknowledge them, and move the
    * applications their municipality decides on to DELIVERED. SKIP LOCKED lets several instances
    * run this at once without handling a recipient twice. Returns how many recipients it confirmed.
    */
-  async confirmPushDeliveries(): Promise<number> {
+  async confirmPushDeliveries(messageIds?: readonly string[]): Promise<number> {
     const now = this.clock.now();
     return this.db.transaction(async (m) => {
       const confirmed = returnedRows<{ application_id: string; role: string }>(await m.query(
@@ -285,12 +325,13 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
            SELECT r.application_id, r.municipality_code, o.delivered_at
              FROM application_recipient r JOIN outbox_message o ON o.id = r.outbox_message_id
             WHERE r.outbox_message_id IS NOT NULL AND r.acknowledged_at IS NULL AND o.status = 'DELIVERED'
+              ${messageIds ? 'AND r.outbox_message_id = ANY($2::uuid[])' : ''}
             LIMIT $1
             FOR UPDATE OF r SKIP LOCKED)
          UPDATE application_recipient r SET delivered_at = done.delivered_at, acknowledged_at = done.delivered_at
            FROM done WHERE r.application_id = done.application_id AND r.municipality_code = done.municipality_code
          RETURNING r.application_id, r.role`,
-        [PUSH_CONFIRM_BATCH],
+        messageIds ? [PUSH_CONFIRM_BATCH, messageIds] : [PUSH_CONFIRM_BATCH],
       ));
       await acknowledgeDelivery(
         m,

@@ -6,8 +6,6 @@ import { ApplicationsResolver } from './applications.resolver';
 import { ApplicationsService } from './applications.service';
 import { BatchController } from './batch.controller';
 import { demoDeliverySeeder } from './demo-delivery.seeder';
-import { SqlProcedureLookup } from './procedure-lookup';
-import { PROCEDURE_LOOKUP } from './procedure-tokens';
 
 /** Applications: submission, routing, delivery to municipalities (push, pull feed, batch file), audited reads. */
 @Module({
@@ -17,7 +15,6 @@ import { PROCEDURE_LOOKUP } from './procedure-tokens';
     ApplicationsService,
     ApplicationDeliveryService,
     ApplicationsResolver,
-    { provide: PROCEDURE_LOOKUP, useClass: SqlProcedureLookup },
   ],
   exports: [ApplicationsService, ApplicationDeliveryService],
 })

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApiRole } from '../auth/api-client.entity';
@@ -20,14 +21,27 @@ import { ApplicationErrorCode } from './applications.errors';
 import { childKeyOf, childKeysUnderRing } from './child-key';
 import { SubmitApplicationInput } from './dto/submit-application.input';
 import { ApplicationsFilter } from './dto/applications-filter.input';
-import { PROCEDURE_LOOKUP, ProcedureLookup } from './procedure-tokens';
+import { CycleRow, CYCLES_JSON_SQL, ProcedureRow, PROCEDURES_JSON_SQL, proceduresFromRows, procedureYears } from './procedure-lookup';
 import type { MunicipalityInfo, RoutingDecision } from './routing';
-import { checkSubmission, FacilityFacts, SubmissionVerdict } from './submission-rules';
+import { checkSubmission, FacilityFacts, SubmissionFacts, SubmissionVerdict } from './submission-rules';
 
 /** Statuses counted by the one-active-application index (application_one_active_per_child). */
 export const ACTIVE_STATUSES = Object.values(ApplicationStatus).filter(isActive);
 
+/**
+ * The active statuses written out in the SQL rather than passed as a parameter: only a literal list
+ * lets PostgreSQL prove that the partial index application_one_active_per_child applies (with
+ * `status = ANY($n)` it walks every application of the partner instead).
+ */
+const ACTIVE_STATUS_PREDICATE = `a.status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
 const UNIQUE_VIOLATION = '23505';
+
+/** What the submission's statement wrote, to answer from without reading it back. */
+interface StoredSubmission {
+  id: string;
+  recipients: Array<{ code: string; role: RecipientRoleEnum; reason: string; mode: DeliveryMode; messageId: string | null }>;
+}
 
 export interface ApplicationRow {
   id: string;
@@ -79,7 +93,6 @@ export class ApplicationsService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
-    @Inject(PROCEDURE_LOOKUP) private readonly procedures: ProcedureLookup,
   ) {
     this.keyRing = parseKeyRing(config.HUB_ENCRYPTION_KEYS, 'HUB_ENCRYPTION_KEYS');
     this.cipher = new FieldCipher(this.keyRing);
@@ -89,42 +102,44 @@ export class ApplicationsService {
     return this.cipher;
   }
 
+  /**
+   * Round trips on the request path: one statement reads everything the checks need (an earlier
+   * request under the key, the child's active application, facilities, municipalities with their
+   * delivery settings, procedures), then one statement stores it all; the answer is built from what
+   * was written. A concurrent request under the same key is caught by the insert (ON CONFLICT on
+   * the key) and answered as its replay.
+   */
   async submit(input: SubmitApplicationInput, ctx: ReadContext): Promise<{ application: ApplicationView; replayed: boolean }> {
     const { client } = ctx;
     // The key itself is not part of "the same input": the same request under another key is another request.
     const { idempotencyKey, ...request } = input;
     const fingerprint = requestFingerprint(request);
-    const replay = await this.replayOf(client.id, idempotencyKey, fingerprint, ctx);
-    if (replay) return replay;
-
     const now = this.clock.now();
     const today = toJapanDate(now);
-    const verdict = checkSubmission(input, await this.loadFacts(input, today, now));
-    const personal = personalDataOf(input);
-    const activeId = await this.activeApplicationOf(client.id, input);
-    if (activeId) {
-      // It may be this very request, committed by a concurrent retry since the first look.
-      const raced = await this.replayOf(client.id, idempotencyKey, fingerprint, ctx);
-      if (raced) return raced;
-      throw duplicateActive(input, activeId);
-    }
+    const loaded = await this.loadSubmission(client.id, input, today);
+    if (loaded.earlierUnderKey) return this.replay(client.id, idempotencyKey, fingerprint, ctx);
 
-    const deliveries = await this.deliverySettings(verdict.routing.recipients.map((r) => r.municipalityCode));
-    let applicationId: string;
+    const verdict = checkSubmission(input, loaded.facts);
+    const personal = personalDataOf(input);
+    if (loaded.activeId) throw duplicateActive(input, loaded.activeId);
+
+    const deliveries = new Map(verdict.routing.recipients.map((r) => [r.municipalityCode, loaded.deliveries.get(r.municipalityCode)!]));
+    let stored: StoredSubmission | null;
     try {
-      applicationId = await this.db.transaction((m) => this.store(m, { input, client, fingerprint, verdict, personal, deliveries, now }));
+      stored = await this.store({ input, client, fingerprint, childKey: childKeyOf(input.child, this.keyRing.current), verdict, personal, deliveries, now });
     } catch (err) {
       const constraint = (err as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION ? (err as { constraint?: string }).constraint : undefined;
-      if (constraint === 'application_idempotency_key_unique' || constraint === 'application_one_active_per_child') {
-        // A concurrent request with the same key won the race: answer as a retry of it (or CONFLICT).
+      if (constraint === 'application_one_active_per_child') {
+        // A concurrent request with the same key may have won the race: answer as a retry of it (or CONFLICT).
         const winner = await this.replayOf(client.id, idempotencyKey, fingerprint, ctx);
         if (winner) return winner;
-        if (constraint === 'application_one_active_per_child') throw duplicateActive(input, await this.activeApplicationOf(client.id, input));
+        throw duplicateActive(input, await this.activeApplicationOf(client.id, input));
       }
       throw err;
     }
-    const [row] = await this.rowsByIds([applicationId]);
-    return { application: (await this.views([row]))[0], replayed: false };
+    // Nothing stored: a concurrent request under the same key committed first.
+    if (!stored) return this.replay(client.id, idempotencyKey, fingerprint, ctx);
+    return { application: this.viewOfSubmitted(input, verdict, personal, stored, now), replayed: false };
   }
 
   /** One application, if the client may see it (partner: its own; municipality: routed to it; admin: all). Audited. */
@@ -195,35 +210,73 @@ export class ApplicationsService {
     return { application: (await this.views(rows))[0], replayed: true };
   }
 
-  private async loadFacts(input: SubmitApplicationInput, today: string, now: Date) {
+  /** The answer to a request whose key is known to be taken (the row is committed and visible). */
+  private async replay(partnerId: string, key: string, fingerprint: string, ctx: ReadContext) {
+    const replayed = await this.replayOf(partnerId, key, fingerprint, ctx);
+    if (!replayed) throw new Error(`application under idempotency key "${key}" vanished`);
+    return replayed;
+  }
+
+  /**
+   * Everything the checks need, in one statement (one snapshot): whether the key is taken, the
+   * child's active application for the month, the facilities and municipalities involved (with their
+   * delivery settings) and the deciding municipalities' procedures.
+   */
+  private async loadSubmission(partnerId: string, input: SubmitApplicationInput, today: string): Promise<{
+    earlierUnderKey: boolean;
+    activeId: string | null;
+    facts: SubmissionFacts;
+    deliveries: Map<string, { mode: DeliveryMode; endpointId: string | null }>;
+  }> {
     const facilityIds = [...new Set([...input.wishes.map((w) => w.facilityId), ...(input.currentFacilityId ? [input.currentFacilityId] : [])])];
-    const facilities: Array<FacilityFacts & { classAgesTaken: number[] }> = await this.db.query(
-      `SELECT f.id, f.name, f.municipality_code AS "municipalityCode", f.minimum_age_days AS "minimumAgeDays",
-              coalesce(array_agg(c.class_age ORDER BY c.class_age) FILTER (WHERE c.class_age IS NOT NULL), '{}') AS "classAgesTaken"
-         FROM facility f LEFT JOIN facility_class_age c ON c.facility_id = f.id
-        WHERE f.id = ANY($1) GROUP BY f.id`,
-      [facilityIds],
+    const deciding = [...new Set([input.residenceMunicipalityCode, ...(input.moveIn ? [input.moveIn.municipalityCode] : [])])];
+    // Every key of the ring: an application stored before a key rotation still counts.
+    const childKeys = childKeysUnderRing(input.child, this.keyRing.all.values());
+    const [row]: Array<{
+      existing: Array<{ id: string; same_key: boolean }>;
+      facilities: Array<FacilityFacts>;
+      municipalities: Array<{ code: string; name: string; participates: boolean; accepts_direct_move_in: boolean; accepts_incomplete: boolean | null; mode: DeliveryMode | null; endpoint_id: string | null }>;
+      procedures: ProcedureRow[];
+      cycles: CycleRow[];
+    }> = await this.db.query(
+      `SELECT
+         (SELECT coalesce(json_agg(a), '[]') FROM (
+            SELECT a.id, a.idempotency_key = $2 AS same_key FROM application a
+             WHERE a.partner_client_id = $1
+               AND (a.idempotency_key = $2 OR (a.intake_month = $3 AND a.child_key = ANY($4::text[]) AND ${ACTIVE_STATUS_PREDICATE}))
+             ORDER BY a.idempotency_key = $2 DESC
+             LIMIT 2) a) AS existing,
+         (SELECT coalesce(json_agg(f), '[]') FROM (
+            SELECT f.id, f.name, f.municipality_code AS "municipalityCode", f.minimum_age_days AS "minimumAgeDays",
+                   coalesce(array_agg(c.class_age ORDER BY c.class_age) FILTER (WHERE c.class_age IS NOT NULL), '{}') AS "classAgesTaken"
+              FROM facility f LEFT JOIN facility_class_age c ON c.facility_id = f.id
+             WHERE f.id = ANY($5::uuid[]) GROUP BY f.id) f) AS facilities,
+         (SELECT coalesce(json_agg(m), '[]') FROM (
+            SELECT m.code, m.name, m.participates, m.accepts_direct_move_in, d.accepts_incomplete, d.mode, d.endpoint_id
+              FROM municipality m LEFT JOIN municipality_delivery d ON d.municipality_code = m.code
+             WHERE m.code = ANY($6::bpchar[] || ARRAY(SELECT f.municipality_code FROM facility f WHERE f.id = ANY($5::uuid[])))) m) AS municipalities,
+         (${PROCEDURES_JSON_SQL('$6::bpchar[]', '$7::int[]')}) AS procedures,
+         (${CYCLES_JSON_SQL('$6::bpchar[]', '$7::int[]')}) AS cycles`,
+      [partnerId, input.idempotencyKey, input.intakeMonth, childKeys, facilityIds, deciding, procedureYears(input.intakeMonth, today)],
     );
-    const deciding = [input.residenceMunicipalityCode, ...(input.moveIn ? [input.moveIn.municipalityCode] : [])];
-    const codes = [...new Set([...deciding, ...facilities.map((f) => f.municipalityCode)])];
-    const municipalities: Array<{ code: string; name: string; participates: boolean; accepts_direct_move_in: boolean; accepts_incomplete: boolean | null }> =
-      await this.db.query(
-        `SELECT m.code, m.name, m.participates, m.accepts_direct_move_in, d.accepts_incomplete
-           FROM municipality m LEFT JOIN municipality_delivery d ON d.municipality_code = m.code WHERE m.code = ANY($1)`,
-        [codes],
-      );
-    const known = municipalities.map((m) => m.code);
+    const known = new Set(row.municipalities.map((m) => m.code));
     return {
-      today,
-      facilities: new Map(facilities.map((f) => [f.id, { ...f, classAgesTaken: f.classAgesTaken.map(Number) }])),
-      municipalities: Object.fromEntries(
-        municipalities.map((m): [string, MunicipalityInfo] => [
-          m.code,
-          { code: m.code, name: m.name, participates: m.participates, acceptsDirectMoveInApplications: m.accepts_direct_move_in },
-        ]),
-      ),
-      procedures: await this.procedures.proceduresFor(this.db.manager, deciding.filter((c) => known.includes(c)), input.intakeMonth, today, now),
-      acceptsIncomplete: new Set(municipalities.filter((m) => m.accepts_incomplete).map((m) => m.code)),
+      earlierUnderKey: row.existing.some((a) => a.same_key),
+      activeId: row.existing.find((a) => !a.same_key)?.id ?? null,
+      facts: {
+        today,
+        facilities: new Map(row.facilities.map((f) => [f.id, { ...f, classAgesTaken: f.classAgesTaken.map(Number) }])),
+        municipalities: Object.fromEntries(
+          row.municipalities.map((m): [string, MunicipalityInfo] => [
+            m.code,
+            { code: m.code, name: m.name, participates: m.participates, acceptsDirectMoveInApplications: m.accepts_direct_move_in },
+          ]),
+        ),
+        procedures: proceduresFromRows(deciding.filter((c) => known.has(c)), input.intakeMonth, today, row.procedures, row.cycles),
+        acceptsIncomplete: new Set(row.municipalities.filter((m) => m.accepts_incomplete).map((m) => m.code)),
+      },
+      // A municipality that has not chosen gets BATCH: nothing to configure, and its file is always there to download.
+      deliveries: new Map(row.municipalities.map((m) => [m.code, { mode: m.mode ?? DeliveryMode.BATCH, endpointId: m.mode ? m.endpoint_id : null }])),
     };
   }
 
@@ -232,69 +285,36 @@ export class ApplicationsService {
     // Every key of the ring: an application stored before a key rotation still counts.
     const keys = childKeysUnderRing(input.child, this.keyRing.all.values());
     const [existing]: Array<{ id: string }> = await this.db.query(
-      `SELECT id FROM application WHERE partner_client_id = $1 AND intake_month = $2 AND child_key = ANY($3) AND status = ANY($4::application_status[]) LIMIT 1`,
-      [partnerId, input.intakeMonth, keys, ACTIVE_STATUSES],
+      `SELECT id FROM application a WHERE a.partner_client_id = $1 AND a.intake_month = $2 AND a.child_key = ANY($3) AND ${ACTIVE_STATUS_PREDICATE} LIMIT 1`,
+      [partnerId, input.intakeMonth, keys],
     );
     return existing?.id ?? null;
   }
 
-  private async deliverySettings(codes: string[]): Promise<Map<string, { mode: DeliveryMode; endpointId: string | null }>> {
-    const rows: Array<{ municipality_code: string; mode: DeliveryMode; endpoint_id: string | null }> = await this.db.query(
-      `SELECT municipality_code, mode, endpoint_id FROM municipality_delivery WHERE municipality_code = ANY($1)`,
-      [codes],
-    );
-    // A municipality that has not chosen gets BATCH: nothing to configure, and its file is always there to download.
-    return new Map(codes.map((code) => {
-      const row = rows.find((r) => r.municipality_code === code);
-      return [code, { mode: row?.mode ?? DeliveryMode.BATCH, endpointId: row?.endpoint_id ?? null }];
-    }));
-  }
-
+  /**
+   * Everything of a new application in ONE statement (atomic by itself, no transaction round trips):
+   * the application, its wishes, its first timeline entry, its outbox messages (PUSH), its recipients
+   * and its feed entries (PULL, and PUSH to an endpoint found disabled: the feed keeps the application
+   * so nothing is lost — hence a feed payload is prepared for PUSH recipients too). Null when the key
+   * was taken meanwhile: then nothing is written.
+   */
   private async store(
-    m: EntityManager,
     args: {
       input: SubmitApplicationInput;
       client: AuthenticatedClient;
       fingerprint: string;
+      childKey: string;
       verdict: SubmissionVerdict;
       personal: PersonalData;
       deliveries: Map<string, { mode: DeliveryMode; endpointId: string | null }>;
       now: Date;
     },
-  ): Promise<string> {
-    const { input, client, fingerprint, verdict, personal, deliveries, now } = args;
+  ): Promise<StoredSubmission | null> {
+    const { input, client, fingerprint, childKey, verdict, personal, deliveries, now } = args;
     const { routing } = verdict;
-    const [{ id }]: Array<{ id: string }> = await m.query(
-      `INSERT INTO application (partner_client_id, idempotency_key, request_fingerprint, child_key, residence_municipality_code,
-         move_in_municipality_code, move_in_date, intake_month, class_age, application_type, current_facility_id, status, valid_until,
-         primary_municipality_code, out_of_area, routing, incomplete, missing_documents, personal_data, submitted_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'SUBMITTED', $12, $13, $14, $15, $16, $17, $18, $19, $19)
-       RETURNING id`,
-      [
-        client.id, input.idempotencyKey, fingerprint, childKeyOf(input.child, this.keyRing.current), input.residenceMunicipalityCode,
-        input.moveIn?.municipalityCode ?? null, input.moveIn?.moveInDate ?? null, input.intakeMonth, verdict.classAge, input.applicationType,
-        input.currentFacilityId ?? null, verdict.validUntil, routing.primaryMunicipalityCode, routing.outOfArea, JSON.stringify(routing),
-        verdict.incomplete, JSON.stringify(verdict.missingDocuments), this.cipher.encryptJson(personal), now,
-      ],
-    );
-    await m.query(
-      `INSERT INTO application_wish (application_id, rank, facility_id, municipality_code)
-       SELECT $1, x.rank, x."facilityId", x."municipalityCode" FROM jsonb_to_recordset($2::jsonb) AS x(rank int, "facilityId" uuid, "municipalityCode" char(6))`,
-      [id, JSON.stringify(verdict.wishes)],
-    );
+    const id = randomUUID();
     const incompleteNote = verdict.incomplete ? ` Accepted with documents missing: ${verdict.missingDocuments.join(', ')}.` : '';
     const incompleteNoteJa = verdict.incomplete ? `書類不足（${verdict.missingDocuments.join('、')}）のまま受け付けました。` : '';
-    await m.query(
-      `INSERT INTO application_event (application_id, seq, type, actor_kind, actor_id, from_status, to_status, details, message_en, message_ja, occurred_at)
-       VALUES ($1, 1, 'SUBMITTED', 'PARTNER', $2, NULL, 'SUBMITTED', $3, $4, $5, $6)`,
-      [
-        id, client.id, JSON.stringify({ recipients: routing.recipients, incomplete: verdict.incomplete, missingDocuments: verdict.missingDocuments }),
-        `Submitted for intake ${input.intakeMonth}; sent to ${routing.primaryMunicipalityCode}.${incompleteNote}`,
-        `${input.intakeMonth} 入所の申込みを提出し、${routing.primaryMunicipalityCode} に送りました。${incompleteNoteJa}`,
-        now,
-      ],
-    );
-
     const facts: ApplicationFacts = {
       ...factsFromRow({
         id, status: ApplicationStatus.SUBMITTED, intake_month: input.intakeMonth, class_age: verdict.classAge, application_type: input.applicationType,
@@ -305,46 +325,95 @@ export class ApplicationsService {
       }),
       wishes: verdict.wishes,
     };
-    const recipients: Array<{ code: string; role: string; reason: string; mode: DeliveryMode; messageId: string | null }> = [];
-    const feedEntries: Array<{ code: string; kind: string; payload: string }> = [];
-    for (const recipient of routing.recipients) {
-      const delivery = deliveries.get(recipient.municipalityCode)!;
-      let mode = delivery.mode;
-      let messageId: string | null = null;
-      if (mode === DeliveryMode.PUSH && delivery.endpointId) {
-        messageId = await this.outbox.enqueue(m, delivery.endpointId, {
-          type: eventTypeFor(recipient.role),
-          subject: `applications/${id}`,
-          orderingKey: id,
-          data: { ...applicationNotice(facts, recipient.municipalityCode) },
-          deduplicationKey: `application:${id}:${recipient.municipalityCode}:submitted`,
-        });
-        // A disabled endpoint (e.g. after 410 Gone) takes no messages: the feed keeps the application so nothing is lost.
-        if (!messageId) mode = DeliveryMode.PULL;
-      }
-      if (mode === DeliveryMode.PULL) {
-        feedEntries.push({
-          code: recipient.municipalityCode,
-          kind: recipient.role,
-          payload: this.cipher.encryptJson(fullApplicationDocument(facts, recipient.municipalityCode, personal)),
-        });
-      }
-      recipients.push({ code: recipient.municipalityCode, role: recipient.role, reason: recipient.reason, mode, messageId });
-    }
-    await m.query(
-      `INSERT INTO application_recipient (application_id, municipality_code, role, reason, delivery_mode, outbox_message_id)
-       SELECT $1, x.code, x.role::application_recipient_role, x.reason, x.mode::municipality_delivery_mode, x."messageId"
-         FROM jsonb_to_recordset($2::jsonb) AS x(code char(6), role text, reason text, mode text, "messageId" uuid)`,
-      [id, JSON.stringify(recipients)],
+    const deduplicationKey = (code: string) => `application:${id}:${code}:submitted`;
+    const pushed = routing.recipients.filter((r) => deliveries.get(r.municipalityCode)!.mode === DeliveryMode.PUSH);
+    const messages = this.outbox.encodeMessages(pushed.map((recipient) => ({
+      endpointId: deliveries.get(recipient.municipalityCode)!.endpointId!,
+      message: {
+        type: eventTypeFor(recipient.role),
+        subject: `applications/${id}`,
+        orderingKey: id,
+        data: { ...applicationNotice(facts, recipient.municipalityCode) },
+        deduplicationKey: deduplicationKey(recipient.municipalityCode),
+      },
+    })));
+    const recipients = routing.recipients.map((recipient) => {
+      const mode = deliveries.get(recipient.municipalityCode)!.mode;
+      return {
+        code: recipient.municipalityCode, role: recipient.role, reason: recipient.reason, mode,
+        dedup: mode === DeliveryMode.PUSH ? deduplicationKey(recipient.municipalityCode) : null,
+        payload: mode === DeliveryMode.BATCH ? null : this.cipher.encryptJson(fullApplicationDocument(facts, recipient.municipalityCode, personal)),
+      };
+    });
+    // ON CONFLICT only on the key: the one-active-child index still raises, and the caller answers it.
+    const written: Array<{ code: string; mode: DeliveryMode; message_id: string | null }> = await this.db.query(
+      `WITH app AS (
+         INSERT INTO application (id, partner_client_id, idempotency_key, request_fingerprint, child_key, residence_municipality_code,
+           move_in_municipality_code, move_in_date, intake_month, class_age, application_type, current_facility_id, status, valid_until,
+           primary_municipality_code, out_of_area, routing, incomplete, missing_documents, personal_data, submitted_at, updated_at)
+         VALUES ($25, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'SUBMITTED', $12, $13, $14, $15, $16, $17, $18, $19, $19)
+         ON CONFLICT ON CONSTRAINT application_idempotency_key_unique DO NOTHING
+         RETURNING id),
+       wishes AS (
+         INSERT INTO application_wish (application_id, rank, facility_id, municipality_code)
+         SELECT app.id, x.rank, x."facilityId", x."municipalityCode" FROM app, jsonb_to_recordset($20::jsonb) AS x(rank int, "facilityId" uuid, "municipalityCode" char(6))),
+       event AS (
+         INSERT INTO application_event (application_id, seq, type, actor_kind, actor_id, from_status, to_status, details, message_en, message_ja, occurred_at)
+         SELECT app.id, 1, 'SUBMITTED', 'PARTNER', $24, NULL, 'SUBMITTED', $21, $22, $23, $19 FROM app),
+       messages AS (${this.outbox.enqueueManySql('$26', '$19', 'app')}),
+       routed AS (
+         SELECT x.code, x.role, x.reason, m.id AS message_id,
+                CASE WHEN x.mode = 'PUSH' AND m.id IS NULL THEN 'PULL' ELSE x.mode END AS mode, x.payload
+           FROM jsonb_to_recordset($27::jsonb) AS x(code char(6), role text, reason text, mode text, dedup text, payload text)
+           LEFT JOIN messages m ON m.deduplication_key = x.dedup),
+       recipients AS (
+         INSERT INTO application_recipient (application_id, municipality_code, role, reason, delivery_mode, outbox_message_id)
+         SELECT app.id, r.code, r.role::application_recipient_role, r.reason, r.mode::municipality_delivery_mode, r.message_id FROM app, routed r),
+       feed AS (
+         INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at)
+         SELECT r.code, app.id, r.role::municipality_feed_entry_kind, r.payload, $19 FROM app, routed r WHERE r.mode = 'PULL')
+       SELECT r.code, r.mode, r.message_id FROM app, routed r`,
+      [
+        client.id, input.idempotencyKey, fingerprint, childKey, input.residenceMunicipalityCode,
+        input.moveIn?.municipalityCode ?? null, input.moveIn?.moveInDate ?? null, input.intakeMonth, verdict.classAge, input.applicationType,
+        input.currentFacilityId ?? null, verdict.validUntil, routing.primaryMunicipalityCode, routing.outOfArea, JSON.stringify(routing),
+        verdict.incomplete, JSON.stringify(verdict.missingDocuments), this.cipher.encryptJson(personal), now,
+        JSON.stringify(verdict.wishes),
+        JSON.stringify({ recipients: routing.recipients, incomplete: verdict.incomplete, missingDocuments: verdict.missingDocuments }),
+        `Submitted for intake ${input.intakeMonth}; sent to ${routing.primaryMunicipalityCode}.${incompleteNote}`,
+        `${input.intakeMonth} 入所の申込みを提出し、${routing.primaryMunicipalityCode} に送りました。${incompleteNoteJa}`,
+        client.id, id, messages, JSON.stringify(recipients),
+      ],
     );
-    if (feedEntries.length) {
-      await m.query(
-        `INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at)
-         SELECT x.code, $1, x.kind::municipality_feed_entry_kind, x.payload, $3 FROM jsonb_to_recordset($2::jsonb) AS x(code char(6), kind text, payload text)`,
-        [id, JSON.stringify(feedEntries), now],
-      );
-    }
-    return id;
+    if (written.length === 0) return null;
+    const byCode = new Map(written.map((w) => [w.code, w]));
+    return {
+      id,
+      recipients: routing.recipients.map((r) => ({
+        code: r.municipalityCode, role: r.role as RecipientRoleEnum, reason: r.reason,
+        mode: byCode.get(r.municipalityCode)!.mode, messageId: byCode.get(r.municipalityCode)!.message_id,
+      })),
+    };
+  }
+
+  /** The answer to a new submission, from what was just written (as views() would read it back). */
+  private viewOfSubmitted(input: SubmitApplicationInput, verdict: SubmissionVerdict, personal: PersonalData, stored: StoredSubmission, now: Date): ApplicationView {
+    const row: ApplicationRow = {
+      id: stored.id, partner_client_id: '', request_fingerprint: '', residence_municipality_code: input.residenceMunicipalityCode,
+      move_in_municipality_code: input.moveIn?.municipalityCode ?? null, move_in_date: input.moveIn?.moveInDate ?? null,
+      intake_month: input.intakeMonth, class_age: verdict.classAge, application_type: input.applicationType,
+      current_facility_id: input.currentFacilityId ?? null, status: ApplicationStatus.SUBMITTED, valid_until: verdict.validUntil,
+      primary_municipality_code: verdict.routing.primaryMunicipalityCode, out_of_area: verdict.routing.outOfArea,
+      // As stored and read back: through JSON.
+      routing: JSON.parse(JSON.stringify(verdict.routing)), incomplete: verdict.incomplete,
+      missing_documents: [...verdict.missingDocuments], personal_data: '', version: 1, submitted_at: now, updated_at: now,
+    };
+    return toView(
+      row,
+      [...verdict.wishes].sort((a, b) => a.rank - b.rank),
+      stored.recipients.map((r) => ({ municipality_code: r.code, role: r.role, reason: r.reason, delivery_mode: r.mode, delivered_at: null, acknowledged_at: null })),
+      JSON.parse(JSON.stringify(personal)) as PersonalData,
+    );
   }
 
   // --- reading -------------------------------------------------------------------------------
@@ -421,55 +490,8 @@ export class ApplicationsService {
         [ids],
       ) as Promise<Array<{ application_id: string; municipality_code: string; role: RecipientRoleEnum; reason: string; delivery_mode: DeliveryMode; delivered_at: Date | null; acknowledged_at: Date | null }>>,
     ]);
-    return rows.map((row, index) => {
-      const personal = this.decryptPersonal(row);
-      // Recipients in the routing decision's order: primary first.
-      const order = row.routing.recipients.map((r) => r.municipalityCode);
-      const own = recipients
-        .filter((r) => r.application_id === row.id)
-        .sort((a, b) => order.indexOf(a.municipality_code) - order.indexOf(b.municipality_code));
-      return {
-        id: row.id,
-        status: row.status,
-        intakeMonth: row.intake_month,
-        classAge: row.class_age,
-        applicationType: row.application_type as ApplicationView['applicationType'],
-        currentFacilityId: row.current_facility_id,
-        residenceMunicipalityCode: row.residence_municipality_code,
-        moveInMunicipalityCode: row.move_in_municipality_code,
-        moveInDate: row.move_in_date,
-        routing: {
-          primaryMunicipalityCode: row.primary_municipality_code,
-          outOfArea: row.out_of_area,
-          recipients: own.map((r) => ({
-            municipalityCode: r.municipality_code, role: r.role, reason: r.reason, deliveryMode: r.delivery_mode,
-            deliveredAt: r.delivered_at, acknowledgedAt: r.acknowledged_at,
-          })),
-          reasons: row.routing.reasons,
-        },
-        wishes: facts[index].wishes.map((w) => ({ rank: w.rank, facilityId: w.facilityId, municipalityCode: w.municipalityCode })),
-        incomplete: row.incomplete,
-        missingDocuments: row.missing_documents as ApplicationView['missingDocuments'],
-        validUntil: row.valid_until,
-        personalData: {
-          child: { ...personal.child, sex: personal.child.sex as never, healthNotes: personal.child.healthNotes ?? null },
-          household: { address: personal.household.address, phone: personal.household.phone ?? null, memberCount: personal.household.memberCount },
-          guardians: personal.guardians.map((g) => ({
-            name: g.name, kana: g.kana, relationship: g.relationship as never, careReason: g.careReason as never,
-            employment: g.employment ?? null, expectedDeliveryDate: g.expectedDeliveryDate ?? null, reasonDetails: g.reasonDetails ?? null,
-          })),
-          siblings: personal.siblings.map((s) => ({ ...s, applicationId: s.applicationId ?? null })),
-          siblingsAcceptSplit: personal.siblingsAcceptSplit,
-          documents: personal.documents.map((d) => ({
-            kind: d.kind as never, reference: d.reference ?? null,
-            attachmentContentType: d.attachment?.contentType ?? null, attachmentBase64: d.attachment?.base64 ?? null,
-          })),
-        },
-        submittedAt: row.submitted_at,
-        updatedAt: row.updated_at,
-        version: row.version,
-      };
-    });
+    return rows.map((row, index) =>
+      toView(row, facts[index].wishes, recipients.filter((r) => r.application_id === row.id), this.decryptPersonal(row)));
   }
 
   async timelines(ids: readonly string[]) {
@@ -480,6 +502,55 @@ export class ApplicationsService {
       [ids],
     ) as Promise<Array<{ applicationId: string; seq: number; type: string; actor: StatusActor; fromStatus: ApplicationStatus | null; toStatus: ApplicationStatus; messageEn: string; messageJa: string; occurredAt: Date }>>;
   }
+}
+
+type RecipientRow = { municipality_code: string; role: RecipientRoleEnum; reason: string; delivery_mode: DeliveryMode; delivered_at: Date | null; acknowledged_at: Date | null };
+
+function toView(row: ApplicationRow, wishes: Array<{ rank: number; facilityId: string; municipalityCode: string }>, recipients: RecipientRow[], personal: PersonalData): ApplicationView {
+  // Recipients in the routing decision's order: primary first.
+  const order = row.routing.recipients.map((r) => r.municipalityCode);
+  const own = [...recipients].sort((a, b) => order.indexOf(a.municipality_code) - order.indexOf(b.municipality_code));
+  return {
+    id: row.id,
+    status: row.status,
+    intakeMonth: row.intake_month,
+    classAge: row.class_age,
+    applicationType: row.application_type as ApplicationView['applicationType'],
+    currentFacilityId: row.current_facility_id,
+    residenceMunicipalityCode: row.residence_municipality_code,
+    moveInMunicipalityCode: row.move_in_municipality_code,
+    moveInDate: row.move_in_date,
+    routing: {
+      primaryMunicipalityCode: row.primary_municipality_code,
+      outOfArea: row.out_of_area,
+      recipients: own.map((r) => ({
+        municipalityCode: r.municipality_code, role: r.role, reason: r.reason, deliveryMode: r.delivery_mode,
+        deliveredAt: r.delivered_at, acknowledgedAt: r.acknowledged_at,
+      })),
+      reasons: row.routing.reasons,
+    },
+    wishes: wishes.map((w) => ({ rank: w.rank, facilityId: w.facilityId, municipalityCode: w.municipalityCode })),
+    incomplete: row.incomplete,
+    missingDocuments: row.missing_documents as ApplicationView['missingDocuments'],
+    validUntil: row.valid_until,
+    personalData: {
+      child: { ...personal.child, sex: personal.child.sex as never, healthNotes: personal.child.healthNotes ?? null },
+      household: { address: personal.household.address, phone: personal.household.phone ?? null, memberCount: personal.household.memberCount },
+      guardians: personal.guardians.map((g) => ({
+        name: g.name, kana: g.kana, relationship: g.relationship as never, careReason: g.careReason as never,
+        employment: g.employment ?? null, expectedDeliveryDate: g.expectedDeliveryDate ?? null, reasonDetails: g.reasonDetails ?? null,
+      })),
+      siblings: personal.siblings.map((s) => ({ ...s, applicationId: s.applicationId ?? null })),
+      siblingsAcceptSplit: personal.siblingsAcceptSplit,
+      documents: personal.documents.map((d) => ({
+        kind: d.kind as never, reference: d.reference ?? null,
+        attachmentContentType: d.attachment?.contentType ?? null, attachmentBase64: d.attachment?.base64 ?? null,
+      })),
+    },
+    submittedAt: row.submitted_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
 }
 
 function factsFromRow(row: Omit<ApplicationRow, 'partner_client_id' | 'request_fingerprint' | 'personal_data' | 'version' | 'updated_at'> | (Pick<ApplicationRow, 'id' | 'status' | 'intake_month' | 'class_age' | 'application_type' | 'current_facility_id' | 'residence_municipality_code' | 'move_in_municipality_code' | 'move_in_date' | 'primary_municipality_code' | 'out_of_area' | 'routing' | 'incomplete' | 'missing_documents' | 'valid_until' | 'submitted_at'>)): Omit<ApplicationFacts, 'wishes'> {

@@ -31,12 +31,22 @@ export function deriveChildKeySecret(fieldKey: FieldKey): Buffer {
   return Buffer.from(hkdfSync('sha256', fieldKey.key, Buffer.alloc(0), HKDF_INFO, 32));
 }
 
-export function childKeyOf(child: ChildIdentity, fieldKey: FieldKey): string {
-  const mac = createHmac('sha256', deriveChildKeySecret(fieldKey)).update(childIdentityText(child), 'utf8').digest('hex');
+/** Derived once per field key (HKDF is the costly part of a child key); a dropped key is collected with it. */
+const derivedSecrets = new WeakMap<FieldKey, Buffer>();
+
+function childKeySecret(fieldKey: FieldKey): Buffer {
+  let secret = derivedSecrets.get(fieldKey);
+  if (!secret) derivedSecrets.set(fieldKey, (secret = deriveChildKeySecret(fieldKey)));
+  return secret;
+}
+
+export function childKeyOf(child: ChildIdentity, fieldKey: FieldKey, identityText = childIdentityText(child)): string {
+  const mac = createHmac('sha256', childKeySecret(fieldKey)).update(identityText, 'utf8').digest('hex');
   return `${fieldKey.id}:${mac}`;
 }
 
 /** The child's key under every key of the ring, current first: what a duplicate check looks for. */
 export function childKeysUnderRing(child: ChildIdentity, keys: Iterable<FieldKey>): string[] {
-  return [...keys].map((key) => childKeyOf(child, key));
+  const identityText = childIdentityText(child);
+  return [...keys].map((key) => childKeyOf(child, key, identityText));
 }

@@ -8,8 +8,6 @@
  * Kept behind an interface so that the procedures feature's own service can replace the SQL here
  * without touching the submission rules.
  */
-import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { DEFAULT_REQUIRED_DOCUMENTS, RequiredDocuments } from '../procedures/care-reason';
 import { fiscalYearOf } from '../procedures/class-age';
 import { generateCalendar, IntakeCycle, IntakeRule } from '../procedures/intake-calendar';
@@ -26,13 +24,6 @@ export interface ApplicationProcedure {
   source: 'PROCEDURE' | 'DEFAULT';
 }
 
-export interface ProcedureLookup {
-  /**
-   * The procedure for each code, as in force at `now`, for `intakeMonth`'s fiscal year; its cycles
-   * also cover the next fiscal year and today's, so that "the earliest month still open" can be named.
-   */
-  proceduresFor(manager: EntityManager, codes: readonly string[], intakeMonth: string, today: string, now: Date): Promise<Map<string, ApplicationProcedure>>;
-}
 
 /** The common practice (DOMAIN.md): closes on the 10th of the previous month, 管外 a week earlier. */
 export const DEFAULT_INTAKE_RULE: IntakeRule = {
@@ -53,7 +44,40 @@ export function defaultProcedure(municipalityCode: string, fiscalYears: number[]
   };
 }
 
-interface ProcedureRow {
+/** Fiscal years whose procedures a submission needs: the intake month's and the next, today's and the next. */
+export function procedureYears(intakeMonth: string, today: string): number[] {
+  const fiscalYear = fiscalYearOf(intakeMonth);
+  const todayYear = fiscalYearOf(today.slice(0, 7));
+  return [...new Set([fiscalYear, fiscalYear + 1, todayYear, todayYear + 1])].sort();
+}
+
+/**
+ * The procedures in force (the highest version per municipality and year, as ProceduresService.current)
+ * for codes $1 and fiscal years $2, as a JSON array of ProcedureRow. Shared with the submission's
+ * one-statement fact loading (ApplicationsService), which embeds it as a sub-select.
+ */
+export const PROCEDURES_JSON_SQL = (codes: string, years: string) => `
+  SELECT coalesce(json_agg(p), '[]') FROM (
+    SELECT DISTINCT ON (municipality_code, fiscal_year)
+           id, municipality_code, fiscal_year, wish_limit, validity_kind, validity_months, required_documents
+      FROM intake_procedure
+     WHERE municipality_code = ANY(${codes}) AND fiscal_year = ANY(${years})
+     ORDER BY municipality_code, fiscal_year, version DESC) p`;
+
+/** The cycles of the procedures PROCEDURES_JSON_SQL selects, as a JSON array of CycleRow. */
+export const CYCLES_JSON_SQL = (codes: string, years: string) => `
+  SELECT coalesce(json_agg(c ORDER BY c.intake_month), '[]') FROM (
+    SELECT procedure_id, intake_month, has_intake, no_intake_reason, no_intake_reason_ja,
+           to_char(opens_on, 'YYYY-MM-DD') AS opens_on, to_char(closes_on, 'YYYY-MM-DD') AS closes_on,
+           to_char(out_of_area_closes_on, 'YYYY-MM-DD') AS out_of_area_closes_on,
+           to_char(allocation_on, 'YYYY-MM-DD') AS allocation_on, to_char(result_notice_on, 'YYYY-MM-DD') AS result_notice_on,
+           to_char(entry_on, 'YYYY-MM-DD') AS entry_on
+      FROM intake_cycle WHERE procedure_id IN (
+        SELECT DISTINCT ON (municipality_code, fiscal_year) id FROM intake_procedure
+         WHERE municipality_code = ANY(${codes}) AND fiscal_year = ANY(${years})
+         ORDER BY municipality_code, fiscal_year, version DESC)) c`;
+
+export interface ProcedureRow {
   id: string;
   municipality_code: string;
   fiscal_year: number;
@@ -63,7 +87,7 @@ interface ProcedureRow {
   required_documents: RequiredDocuments;
 }
 
-interface CycleRow {
+export interface CycleRow {
   procedure_id: string;
   intake_month: string;
   has_intake: boolean;
@@ -77,54 +101,32 @@ interface CycleRow {
   entry_on: string;
 }
 
-@Injectable()
-export class SqlProcedureLookup implements ProcedureLookup {
-  async proceduresFor(manager: EntityManager, codes: readonly string[], intakeMonth: string, today: string, now: Date): Promise<Map<string, ApplicationProcedure>> {
-    const fiscalYear = fiscalYearOf(intakeMonth);
-    const todayYear = fiscalYearOf(today.slice(0, 7));
-    const years = [...new Set([fiscalYear, fiscalYear + 1, todayYear, todayYear + 1])].sort();
-    // The version in force: the highest version per municipality and year (as ProceduresService.current).
-    const procedures: ProcedureRow[] = await manager.query(
-      `SELECT DISTINCT ON (municipality_code, fiscal_year)
-              id, municipality_code, fiscal_year, wish_limit, validity_kind, validity_months, required_documents
-         FROM intake_procedure
-        WHERE municipality_code = ANY($1) AND fiscal_year = ANY($2)
-        ORDER BY municipality_code, fiscal_year, version DESC`,
-      [codes, years],
-    );
-    const cycles: CycleRow[] = procedures.length
-      ? await manager.query(
-          `SELECT procedure_id, intake_month, has_intake, no_intake_reason, no_intake_reason_ja,
-                  to_char(opens_on, 'YYYY-MM-DD') AS opens_on, to_char(closes_on, 'YYYY-MM-DD') AS closes_on,
-                  to_char(out_of_area_closes_on, 'YYYY-MM-DD') AS out_of_area_closes_on,
-                  to_char(allocation_on, 'YYYY-MM-DD') AS allocation_on, to_char(result_notice_on, 'YYYY-MM-DD') AS result_notice_on,
-                  to_char(entry_on, 'YYYY-MM-DD') AS entry_on
-             FROM intake_cycle WHERE procedure_id = ANY($1) ORDER BY intake_month`,
-          [procedures.map((p) => p.id)],
-        )
-      : [];
-
-    const result = new Map<string, ApplicationProcedure>();
-    for (const code of codes) {
-      const own = procedures.filter((p) => p.municipality_code === code);
-      const current = own.find((p) => p.fiscal_year === fiscalYear);
-      if (!current) {
-        result.set(code, defaultProcedure(code, years));
-        continue;
-      }
-      const ownCycles = own.flatMap((p) => cycles.filter((c) => c.procedure_id === p.id).map(toCycle));
-      // A next fiscal year not stated yet is left out: its months are not open for applications anyway.
-      result.set(code, {
-        municipalityCode: code,
-        cycles: ownCycles.sort((a, b) => a.intakeMonth.localeCompare(b.intakeMonth)),
-        wishLimit: current.wish_limit,
-        requiredDocuments: normaliseRequired(current.required_documents),
-        validity: current.validity_kind === 'MONTHS' ? { kind: 'MONTHS', months: current.validity_months ?? 6 } : { kind: 'END_OF_FISCAL_YEAR' },
-        source: 'PROCEDURE',
-      });
+/** The procedure of each code from the rows PROCEDURES_JSON_SQL / CYCLES_JSON_SQL returned (pure). */
+export function proceduresFromRows(
+  codes: readonly string[], intakeMonth: string, today: string, procedures: ProcedureRow[], cycles: CycleRow[],
+): Map<string, ApplicationProcedure> {
+  const fiscalYear = fiscalYearOf(intakeMonth);
+  const years = procedureYears(intakeMonth, today);
+  const result = new Map<string, ApplicationProcedure>();
+  for (const code of codes) {
+    const own = procedures.filter((p) => p.municipality_code === code);
+    const current = own.find((p) => p.fiscal_year === fiscalYear);
+    if (!current) {
+      result.set(code, defaultProcedure(code, years));
+      continue;
     }
-    return result;
+    const ownCycles = own.flatMap((p) => cycles.filter((c) => c.procedure_id === p.id).map(toCycle));
+    // A next fiscal year not stated yet is left out: its months are not open for applications anyway.
+    result.set(code, {
+      municipalityCode: code,
+      cycles: ownCycles.sort((a, b) => a.intakeMonth.localeCompare(b.intakeMonth)),
+      wishLimit: current.wish_limit,
+      requiredDocuments: normaliseRequired(current.required_documents),
+      validity: current.validity_kind === 'MONTHS' ? { kind: 'MONTHS', months: current.validity_months ?? 6 } : { kind: 'END_OF_FISCAL_YEAR' },
+      source: 'PROCEDURE',
+    });
   }
+  return result;
 }
 
 function toCycle(row: CycleRow): IntakeCycle {

@@ -29,6 +29,39 @@ export class OutboxService implements OutboxPort {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * For a feature that stores its change in ONE statement (no round trips for a transaction): the
+   * outbox's INSERT to embed as a data-modifying CTE, `WITH <name> AS (${enqueueManySql(…)})`. It
+   * enqueues the messages of `messagesParam` (from encodeMessages, in their order) to their endpoints
+   * when ACTIVE, skips deduplicated ones, and RETURNS id, endpoint_id, deduplication_key — so a
+   * message missing from the result was not enqueued (endpoint disabled, or deduplicated), as
+   * enqueue() returning null. `onlyIf`: a FROM item (e.g. the CTE that inserted the feature's row)
+   * that must have a row, else nothing is enqueued.
+   */
+  enqueueManySql(messagesParam: string, nowParam: string, onlyIf?: string): string {
+    return `INSERT INTO outbox_message (endpoint_id, ordering_key, type, subject, data, deduplication_key, next_attempt_at, created_at)
+      SELECT x.endpoint_id, x.ordering_key, x.type, x.subject, x.data, x.deduplication_key, ${nowParam}, ${nowParam}
+        FROM jsonb_to_recordset(${messagesParam}::jsonb)
+             AS x(i int, endpoint_id uuid, ordering_key text, type text, subject text, data jsonb, deduplication_key text)
+        JOIN webhook_endpoint e ON e.id = x.endpoint_id AND e.status = 'ACTIVE'
+        ${onlyIf ? `CROSS JOIN ${onlyIf}` : ''}
+       ORDER BY x.i
+      ON CONFLICT (endpoint_id, deduplication_key) DO NOTHING
+      RETURNING id, endpoint_id, deduplication_key`;
+  }
+
+  /** The messagesParam of enqueueManySql. Each message needs a deduplicationKey: it matches the returned ids to the messages. */
+  encodeMessages(messages: ReadonlyArray<{ endpointId: string; message: OutboxMessageInput }>): string {
+    messages.forEach(({ message }, i) => {
+      assertValidMessage(message, `messages[${i}]`);
+      if (!message.deduplicationKey) throw new Error('enqueueManySql needs a deduplicationKey per message');
+    });
+    return JSON.stringify(messages.map(({ endpointId, message }, i) => ({
+      i, endpoint_id: endpointId, ordering_key: message.orderingKey, type: message.type, subject: message.subject,
+      data: message.data, deduplication_key: message.deduplicationKey,
+    })));
+  }
+
   async enqueueToOwner(manager: EntityManager, owner: EndpointOwner, message: OutboxMessageInput): Promise<string[]> {
     assertValidMessage(message);
     const now = this.clock.now();

@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CLOCK, Clock } from '../common/clock';
 import { FieldCipher } from '../common/field-crypto';
 import { rootLogger } from '../common/logger';
@@ -10,8 +10,16 @@ import { cloudEvent, signWebhook } from '../webhooks/signing';
 import { DeliveryOutcome, outcomeOfAttempt } from './delivery-outcome';
 import { WEBHOOK_SECRET_CIPHER } from './webhook-secret-cipher';
 
-/** At most this many HTTP requests in flight per process: a slow receiver must not exhaust sockets or the pool. */
-export const MAX_PARALLEL_DELIVERIES = 16;
+/**
+ * At most this many HTTP requests in flight per process: a slow receiver must not exhaust sockets.
+ * Requests hold no database connection (results are recorded in batches), so this is about sockets
+ * and memory only; delivery is I/O bound.
+ */
+export const MAX_PARALLEL_DELIVERIES = 64;
+/** With a backlog, the worker claims again as soon as this many slots are free, instead of waiting for a whole round. */
+const CLAIM_WHEN_FREE = 8;
+/** Results recorded in one statement at most. */
+const RECORD_BATCH = 500;
 /** A receiver answers within this or the attempt counts as failed (TIMEOUT). */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /**
@@ -55,14 +63,26 @@ interface AttemptResult {
   durationMs: number;
 }
 
+interface PendingRecord {
+  message: ClaimedMessage;
+  result: AttemptResult;
+  resolve: (outcome: DeliveryOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * Delivers the outbox: claims due messages in a short transaction (FOR UPDATE SKIP LOCKED plus a
  * lease, so several instances never deliver one message in parallel and a dead instance's claims
- * expire), POSTs them outside any transaction, then records each attempt in another short one.
+ * expire), POSTs them outside any transaction, then records the attempts: results that arrive while
+ * a recording is under way are recorded together by the next one, in one statement.
  *
  * Strict order per (endpoint, ordering key): a message is not claimed while an earlier message with
  * the same key is still PENDING, so a failing message holds back its successors (until it is
  * delivered or dead-lettered) but not other keys.
+ *
+ * Fair per endpoint: a claim takes the due messages of every endpoint in turn (each endpoint's
+ * oldest first), so a healthy endpoint is not queued behind a failing one's retries. With a
+ * backlog the worker claims again as soon as a few requests are done, not after a whole round.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -72,6 +92,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** Messages whose HTTP request this process is making right now; never claimed twice here, even when a test moves the clock past their lease. */
   private readonly inFlight = new Set<string>();
   private readonly runs = new Set<Promise<DispatchReport>>();
+  private readonly toRecord: PendingRecord[] = [];
+  private recording: Promise<void> | undefined;
+  private readonly deliveredListeners = new Set<(messageIds: string[]) => void>();
+  /** Resolved when a request in flight ends (the worker waits on it when every slot is busy). */
+  private slotFreed: { promise: Promise<void>; resolve: () => void } = deferred();
 
   constructor(
     private readonly db: DataSource,
@@ -88,15 +113,37 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown() {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
+    this.slotFreed.resolve();
     await Promise.allSettled([...this.runs]);
   }
 
+  /**
+   * Tells `listener` the ids of messages this process has just recorded as DELIVERED: a hint that
+   * lets a feature follow up at once instead of polling for it. Only a hint (other instances'
+   * deliveries and a crash between recording and the call are not told), so keep a slower sweep.
+   */
+  onDelivered(listener: (messageIds: string[]) => void): () => void {
+    this.deliveredListeners.add(listener);
+    return () => this.deliveredListeners.delete(listener);
+  }
+
   /** One round: claim what is due (up to the free parallel slots), deliver it, record it. For the worker, tests and benchmarks. */
-  runOnce(): Promise<DispatchReport> {
-    const run = this.dispatchDue();
-    this.runs.add(run);
-    void run.finally(() => this.runs.delete(run)).catch(() => undefined);
-    return run;
+  async runOnce(): Promise<DispatchReport> {
+    return (await this.startRound()).done;
+  }
+
+  /** Claims, then starts the deliveries; `done` settles once each is recorded. */
+  private async startRound(): Promise<{ claimed: number; slots: number; done: Promise<DispatchReport> }> {
+    const slots = MAX_PARALLEL_DELIVERIES - this.inFlight.size;
+    const empty: DispatchReport = { claimed: 0, delivered: 0, retrying: 0, dead: 0, endpointsGone: 0 };
+    if (this.stopping || slots <= 0) return { claimed: 0, slots, done: Promise.resolve(empty) };
+    // Tracked from the claim on, so that shutdown waits for a claim under way and its deliveries.
+    const claiming = this.claim(slots);
+    const done = claiming.then((claimed) => this.deliverAll(claimed));
+    this.runs.add(done);
+    void done.finally(() => this.runs.delete(done)).catch(() => undefined);
+    const claimed = await claiming;
+    return { claimed: claimed.length, slots, done };
   }
 
   private scheduleTick(delayMs: number) {
@@ -105,24 +152,25 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async tick() {
-    let report: DispatchReport | undefined;
+    let busy = false;
     try {
-      report = await this.runOnce();
+      const round = await this.startRound();
+      // Every slot taken (now or already): there is a backlog, claim again once a few requests are done.
+      busy = round.slots <= 0 || (round.claimed > 0 && round.claimed >= round.slots);
     } catch (err) {
       // The database may be briefly unreachable; the next tick tries again, claims are protected by their lease.
       this.log.error({ err }, 'webhook dispatch round failed');
     }
-    // A full round suggests a backlog: go again at once instead of waiting an interval.
-    const backlog = report !== undefined && report.claimed > 0 && report.claimed >= MAX_PARALLEL_DELIVERIES;
-    this.scheduleTick(backlog ? 0 : this.config.HUB_WORKER_INTERVAL_MS);
+    if (busy) {
+      while (!this.stopping && MAX_PARALLEL_DELIVERIES - this.inFlight.size < CLAIM_WHEN_FREE) await this.slotFreed.promise;
+      this.scheduleTick(0);
+    } else {
+      this.scheduleTick(this.config.HUB_WORKER_INTERVAL_MS);
+    }
   }
 
-  private async dispatchDue(): Promise<DispatchReport> {
-    const report: DispatchReport = { claimed: 0, delivered: 0, retrying: 0, dead: 0, endpointsGone: 0 };
-    const slots = MAX_PARALLEL_DELIVERIES - this.inFlight.size;
-    if (this.stopping || slots <= 0) return report;
-    const claimed = await this.claim(slots);
-    report.claimed = claimed.length;
+  private async deliverAll(claimed: ClaimedMessage[]): Promise<DispatchReport> {
+    const report: DispatchReport = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0, endpointsGone: 0 };
     claimed.forEach((message) => this.inFlight.add(message.id));
     const outcomes = await Promise.all(
       claimed.map(async (message) => {
@@ -135,6 +183,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
           return null;
         } finally {
           this.inFlight.delete(message.id);
+          const freed = this.slotFreed;
+          this.slotFreed = deferred();
+          freed.resolve();
         }
       }),
     );
@@ -153,19 +204,26 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return this.db.transaction(async (manager) => {
       const claimed = returnedRows<Omit<ClaimedMessage, 'url' | 'secret' | 'previous_secret' | 'previous_secret_expires_at'>>(
         await manager.query(
+          // Per ACTIVE endpoint its oldest due messages (outbox_message_endpoint_due_idx), then round-robin
+          // across endpoints: each endpoint's first, then each one's second, …
           `WITH due AS (
-             SELECT m.id FROM outbox_message m
-              WHERE m.status = 'PENDING' AND m.next_attempt_at <= $1
-                AND (m.lease_until IS NULL OR m.lease_until <= $1)
-                AND NOT (m.id = ANY($3::uuid[]))
-                AND EXISTS (SELECT 1 FROM webhook_endpoint e WHERE e.id = m.endpoint_id AND e.status = 'ACTIVE')
-                AND NOT EXISTS (
-                  SELECT 1 FROM outbox_message earlier
-                   WHERE earlier.endpoint_id = m.endpoint_id AND earlier.ordering_key = m.ordering_key
-                     AND earlier.status = 'PENDING' AND earlier.seq < m.seq)
-              ORDER BY m.next_attempt_at, m.seq
-              LIMIT $2
-              FOR UPDATE OF m SKIP LOCKED)
+             SELECT c.id FROM webhook_endpoint e
+             CROSS JOIN LATERAL (
+               SELECT l.id, l.next_attempt_at, l.seq, row_number() OVER (ORDER BY l.next_attempt_at, l.seq) AS turn
+                 FROM (SELECT m.id, m.next_attempt_at, m.seq FROM outbox_message m
+                        WHERE m.endpoint_id = e.id AND m.status = 'PENDING' AND m.next_attempt_at <= $1
+                          AND (m.lease_until IS NULL OR m.lease_until <= $1)
+                          AND NOT (m.id = ANY($3::uuid[]))
+                          AND NOT EXISTS (
+                            SELECT 1 FROM outbox_message earlier
+                             WHERE earlier.endpoint_id = m.endpoint_id AND earlier.ordering_key = m.ordering_key
+                               AND earlier.status = 'PENDING' AND earlier.seq < m.seq)
+                        ORDER BY m.next_attempt_at, m.seq
+                        LIMIT $2
+                        FOR UPDATE OF m SKIP LOCKED) l) c
+              WHERE e.status = 'ACTIVE'
+              ORDER BY c.turn, c.next_attempt_at, c.seq
+              LIMIT $2)
            UPDATE outbox_message m SET lease_until = $4, attempts = m.attempts + 1
              FROM due WHERE m.id = due.id
            RETURNING m.id, m.endpoint_id, m.type, m.subject, m.data, m.created_at, m.attempts`,
@@ -251,67 +309,115 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return secrets;
   }
 
-  /** Records the attempt and moves the message on, in one short transaction. */
-  private async record(message: ClaimedMessage, result: AttemptResult): Promise<DeliveryOutcome> {
-    const now = this.clock.now();
-    const outcome = outcomeOfAttempt({ response: result.response, attemptsMade: message.attempts, now, retryAfter: result.retryAfter, random: Math.random });
-    await this.db.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO delivery_attempt (message_id, attempt_no, at, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [message.id, message.attempts, result.startedAt, result.statusCode, result.error, result.durationMs],
-      );
-      // Failures only move the message while this claim still owns it (attempts = this attempt's number);
-      // a 2xx always counts, even if the lease ran out meanwhile, because the receiver has the message.
-      const ownClaim = `id = $1 AND status = 'PENDING' AND attempts = $2`;
-      switch (outcome.kind) {
-        case 'DELIVERED':
-          await manager.query(
-            `UPDATE outbox_message SET status = 'DELIVERED', delivered_at = $2, next_attempt_at = NULL, lease_until = NULL, last_status_code = $3, last_error = NULL
-              WHERE id = $1 AND status <> 'DELIVERED'`,
-            [message.id, now, result.statusCode],
-          );
-          break;
-        case 'RETRY':
-          await manager.query(
-            `UPDATE outbox_message SET next_attempt_at = $3, lease_until = NULL, last_status_code = $4, last_error = $5 WHERE ${ownClaim}`,
-            [message.id, message.attempts, outcome.at, result.statusCode, result.error],
-          );
-          break;
-        case 'DEAD':
-          await manager.query(
-            `UPDATE outbox_message SET status = 'DEAD', next_attempt_at = NULL, lease_until = NULL, last_status_code = $3, last_error = $4 WHERE ${ownClaim}`,
-            [message.id, message.attempts, result.statusCode, result.error],
-          );
-          this.log.warn({ messageId: message.id, endpointId: message.endpoint_id, attempts: message.attempts }, 'webhook message dead-lettered');
-          break;
-        case 'ENDPOINT_GONE': {
-          // The message stays PENDING and due: it goes out as soon as an admin or the owner enables the endpoint again.
-          await manager.query(`UPDATE outbox_message SET next_attempt_at = $3, lease_until = NULL, last_status_code = 410, last_error = $4 WHERE ${ownClaim}`, [
-            message.id,
-            message.attempts,
-            now,
-            result.error,
-          ]);
-          const disabled = returnedRows<{ id: string }>(
-            await manager.query(
-              `UPDATE webhook_endpoint SET status = 'DISABLED', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'ACTIVE' RETURNING id`,
-              [message.endpoint_id, `The receiver answered 410 Gone at ${now.toISOString()}.`, now],
-            ),
-          );
-          if (disabled.length > 0) {
-            await manager.query(`INSERT INTO admin_alert (kind, message, endpoint_id, created_at) VALUES ('ENDPOINT_GONE', $1, $2, $3)`, [
-              `Webhook endpoint ${message.endpoint_id} (${message.url}) answered 410 Gone and was disabled; its messages wait until it is enabled again. / Webhook エンドポイントが 410 Gone を返したため無効化しました。再度有効にするまでメッセージは保留されます。`,
-              message.endpoint_id,
-              now,
-            ]);
-            this.log.warn({ endpointId: message.endpoint_id }, 'webhook endpoint answered 410 Gone and was disabled');
-          }
-          break;
+  /** Queues the attempt for the next batch recording; resolves once it is recorded. */
+  private record(message: ClaimedMessage, result: AttemptResult): Promise<DeliveryOutcome> {
+    return new Promise<DeliveryOutcome>((resolve, reject) => {
+      this.toRecord.push({ message, result, resolve, reject });
+      this.recordQueued();
+    });
+  }
+
+  /** One recording at a time; whatever queued up meanwhile goes into the next one. */
+  private recordQueued() {
+    if (this.recording) return;
+    this.recording = (async () => {
+      while (this.toRecord.length > 0) {
+        const batch = this.toRecord.splice(0, RECORD_BATCH);
+        try {
+          const outcomes = await this.recordBatch(batch);
+          batch.forEach((item, i) => item.resolve(outcomes[i]));
+        } catch (err) {
+          batch.forEach((item) => item.reject(err));
         }
       }
+    })().finally(() => {
+      this.recording = undefined;
+      if (this.toRecord.length > 0) this.recordQueued();
     });
-    return outcome;
   }
+
+  /**
+   * Records the attempts and moves the messages on, in one statement (one transaction with the
+   * endpoint's disabling when a receiver answered 410).
+   */
+  private async recordBatch(batch: ReadonlyArray<Pick<PendingRecord, 'message' | 'result'>>): Promise<DeliveryOutcome[]> {
+    const now = this.clock.now();
+    const outcomes = batch.map(({ message, result }) =>
+      outcomeOfAttempt({ response: result.response, attemptsMade: message.attempts, now, retryAfter: result.retryAfter, random: Math.random }));
+    const rows = batch.map(({ message, result }, i) => ({
+      id: message.id,
+      attempt_no: message.attempts,
+      at: result.startedAt.toISOString(),
+      status_code: result.statusCode,
+      error: result.error,
+      duration_ms: result.durationMs,
+      kind: outcomes[i].kind,
+      next_at: outcomes[i].kind === 'RETRY' ? (outcomes[i] as { at: Date }).at.toISOString() : null,
+    }));
+    const gone = batch.filter((_, i) => outcomes[i].kind === 'ENDPOINT_GONE').map(({ message }) => message);
+    const write = async (manager: EntityManager) => {
+      // Failures only move a message while this claim still owns it (attempts = this attempt's number);
+      // a 2xx always counts, even if the lease ran out meanwhile, because the receiver has the message.
+      // ENDPOINT_GONE: the message stays PENDING and due, to go out once the endpoint is enabled again.
+      await manager.query(
+        `WITH x AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb)
+             AS x(id uuid, attempt_no int, at timestamptz, status_code int, error text, duration_ms int, kind text, next_at timestamptz)),
+         attempts AS (
+           INSERT INTO delivery_attempt (message_id, attempt_no, at, status_code, error, duration_ms)
+           SELECT id, attempt_no, at, status_code, error, duration_ms FROM x)
+         UPDATE outbox_message m SET
+           status = CASE x.kind WHEN 'DELIVERED' THEN 'DELIVERED' WHEN 'DEAD' THEN 'DEAD' ELSE 'PENDING' END::outbox_message_status,
+           delivered_at = CASE WHEN x.kind = 'DELIVERED' THEN $2::timestamptz END,
+           next_attempt_at = CASE x.kind WHEN 'RETRY' THEN x.next_at WHEN 'ENDPOINT_GONE' THEN $2::timestamptz END,
+           lease_until = NULL, last_status_code = x.status_code, last_error = x.error
+          FROM x
+         WHERE m.id = x.id
+           AND CASE WHEN x.kind = 'DELIVERED' THEN m.status <> 'DELIVERED' ELSE m.status = 'PENDING' AND m.attempts = x.attempt_no END`,
+        [JSON.stringify(rows), now],
+      );
+      for (const message of gone) await this.disableGoneEndpoint(manager, message, now);
+    };
+    if (gone.length > 0) await this.db.transaction(write);
+    else await write(this.db.manager);
+    const delivered = batch.filter((_, i) => outcomes[i].kind === 'DELIVERED').map(({ message }) => message.id);
+    if (delivered.length > 0) {
+      for (const listener of this.deliveredListeners) {
+        try {
+          listener(delivered);
+        } catch (err) {
+          this.log.error({ err }, 'a delivered-message listener failed');
+        }
+      }
+    }
+    batch.forEach(({ message }, i) => {
+      if (outcomes[i].kind === 'DEAD') this.log.warn({ messageId: message.id, endpointId: message.endpoint_id, attempts: message.attempts }, 'webhook message dead-lettered');
+    });
+    return outcomes;
+  }
+
+  private async disableGoneEndpoint(manager: EntityManager, message: ClaimedMessage, now: Date): Promise<void> {
+    const disabled = returnedRows<{ id: string }>(
+      await manager.query(
+        `UPDATE webhook_endpoint SET status = 'DISABLED', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'ACTIVE' RETURNING id`,
+        [message.endpoint_id, `The receiver answered 410 Gone at ${now.toISOString()}.`, now],
+      ),
+    );
+    if (disabled.length > 0) {
+      await manager.query(`INSERT INTO admin_alert (kind, message, endpoint_id, created_at) VALUES ('ENDPOINT_GONE', $1, $2, $3)`, [
+        `Webhook endpoint ${message.endpoint_id} (${message.url}) answered 410 Gone and was disabled; its messages wait until it is enabled again. / Webhook エンドポイントが 410 Gone を返したため無効化しました。再度有効にするまでメッセージは保留されます。`,
+        message.endpoint_id,
+        now,
+      ]);
+      this.log.warn({ endpointId: message.endpoint_id }, 'webhook endpoint answered 410 Gone and was disabled');
+    }
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 /** Reads at most `limit` characters of a response body and releases the connection. */

@@ -468,7 +468,7 @@ describeWithRealPostgres('two hubs at once', () => {
       expect(reports.reduce((n, r) => n + r.reminders, 0)).toBe(1);
       const rows = await t.db.query(`SELECT kind FROM status_reminder WHERE application_id = $1`, [id]);
       expect(rows).toEqual([{ kind: 'OFFER_RESPONSE_DUE' }]);
-      const [{ messages }] = await t.db.query(`SELECT count(*)::int AS messages FROM outbox_message WHERE type = 'jp.hokatsu.reminder.offer_response_due' AND data->>'applicationId' = $1`, [id]);
+      const [{ messages }] = await t.db.query(`SELECT count(*)::int AS messages FROM outbox_message WHERE type = 'jp.hokatsu.reminder.offer_response_due' AND data->>'applicationId' = $1 AND endpoint_id = $2`, [id, partnerEndpointId]);
       expect(messages).toBe(1);
     } finally {
       await second.close();
