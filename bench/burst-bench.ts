@@ -569,6 +569,8 @@ async function hubRun(mode: 'normal' | 'kill', server: string, stamp: number, ke
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', HUB_DEMO: 'true', DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1',
     LOG_LEVEL: 'warn', HUB_RATE_LIMIT_PER_MINUTE: '100000000', DB_POOL_SIZE: String(POOL), HUB_WORKER_INTERVAL_MS: String(WORKER_INTERVAL_MS),
+    // BENCH_HUB_PROCESSES=2 runs the hub as node:cluster processes (HUB_PROCESSES); RSS is then the primary's only.
+    HUB_PROCESSES: process.env.BENCH_HUB_PROCESSES ?? '1',
   };
   const queryFile = process.env.BENCH_COUNT_QUERIES === '1' ? join(outDir, `burst-${stamp}-${mode}-queries.json`) : undefined;
   if (queryFile) env.BENCH_QUERY_COUNT_FILE = queryFile;
