@@ -8,6 +8,7 @@ import type { AuthenticatedClient } from '../auth/current-client.decorator';
 import { assertMunicipalityScope } from '../auth/scope';
 import { CLOCK, Clock } from '../common/clock';
 import { Errors, hubError } from '../common/errors';
+import { RepeatingTask } from '../common/repeating-task';
 import { rootLogger } from '../common/logger';
 import { returnedRows } from '../common/sql';
 import { AppConfig } from '../config/app-config';
@@ -60,9 +61,7 @@ export interface FeedEntryView {
 @Injectable()
 export class ApplicationDeliveryService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = rootLogger.child({ context: 'ApplicationDelivery' });
-  private timer: NodeJS.Timeout | undefined;
-  private stopping = false;
-  private running: Promise<unknown> | undefined;
+  private loop: RepeatingTask | undefined;
   /** Messages the dispatcher here reported delivered, to confirm on the next round. */
   private deliveredHints: string[] = [];
   /** performance.now() of the last full sweep (not the hub's clock, which tests move). */
@@ -263,37 +262,17 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
 
   onApplicationBootstrap() {
     if (!this.config.HUB_WORKERS) return;
+    const loop = (this.loop = new RepeatingTask('confirming pushed applications', this.config.HUB_WORKER_INTERVAL_MS, () => this.confirmRound(), this.log));
     this.dispatcher.onDelivered((ids) => {
       this.deliveredHints.push(...ids);
       // Confirm promptly: the next round now rather than after a whole interval.
-      if (this.timer && !this.running && !this.stopping) {
-        clearTimeout(this.timer);
-        this.schedule(0);
-      }
+      loop.wake();
     });
-    this.schedule(this.config.HUB_WORKER_INTERVAL_MS);
+    loop.start();
   }
 
   async beforeApplicationShutdown() {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
-  }
-
-  private schedule(delayMs: number) {
-    if (this.stopping) return;
-    this.timer = setTimeout(async () => {
-      let more = false;
-      try {
-        this.running = this.confirmRound();
-        more = (await this.running) as boolean;
-      } catch (err) {
-        this.log.error({ err }, 'confirming pushed applications failed');
-      } finally {
-        this.running = undefined;
-      }
-      this.schedule(more ? 0 : this.config.HUB_WORKER_INTERVAL_MS);
-    }, delayMs);
+    await this.loop?.stop();
   }
 
   /** The hinted messages, and once per FULL_SWEEP_EVERY_INTERVALS intervals the full sweep. True when there is more to do at once. */

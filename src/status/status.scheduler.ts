@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { CLOCK, Clock } from '../common/clock';
+import { RepeatingTask } from '../common/repeating-task';
 import { rootLogger } from '../common/logger';
 import { AppConfig } from '../config/app-config';
 import {
@@ -59,9 +60,7 @@ interface DueRow {
 @Injectable()
 export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = rootLogger.child({ context: 'StatusScheduler' });
-  private timer: NodeJS.Timeout | undefined;
-  private stopping = false;
-  private running: Promise<unknown> | undefined;
+  private loop: RepeatingTask | undefined;
   private lastDeadlineRun = 0;
   private chain: Promise<unknown> = Promise.resolve();
 
@@ -74,29 +73,23 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
   ) {}
 
   onApplicationBootstrap() {
-    if (this.config.HUB_WORKERS) this.schedule(this.config.HUB_WORKER_INTERVAL_MS);
+    if (!this.config.HUB_WORKERS) return;
+    this.loop = new RepeatingTask('status scheduler run', this.config.HUB_WORKER_INTERVAL_MS, () => this.timedRound(), this.log);
+    this.loop.start();
   }
 
   async beforeApplicationShutdown() {
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.loop?.stop();
   }
 
-  private schedule(delayMs: number) {
-    if (this.stopping) return;
-    this.timer = setTimeout(async () => {
-      try {
-        // Catching up partner webhooks is cheap and should be quick; deadlines only once a minute.
-        const deadlines = Date.now() - this.lastDeadlineRun >= DEADLINE_INTERVAL_MS;
-        this.running = deadlines ? this.runOnce() : this.catchUpNotifications();
-        await this.running;
-        if (deadlines) this.lastDeadlineRun = Date.now();
-      } catch (err) {
-        this.log.error({ err }, 'status scheduler run failed');
-      }
-      this.schedule(this.config.HUB_WORKER_INTERVAL_MS);
-    }, delayMs);
+  /** Catching up partner webhooks is cheap and should be quick; deadlines only once a minute. */
+  private async timedRound() {
+    if (Date.now() - this.lastDeadlineRun >= DEADLINE_INTERVAL_MS) {
+      await this.runOnce();
+      this.lastDeadlineRun = Date.now();
+    } else {
+      await this.catchUpNotifications();
+    }
   }
 
   /** One full run: lapse, roll over, expire, remind, catch up notifications. */
