@@ -5,13 +5,13 @@ import { RepeatingTask } from '../common/repeating-task';
 import { rootLogger } from '../common/logger';
 import { AppConfig } from '../config/app-config';
 import {
-  ApplicationStatus, ApplicationStatusState, Offer, ReturnNotice, rolloverDue, shouldExpire, shouldLapseOffer, StatusActor, StatusEventType,
+  ApplicationStatus, Offer, ReturnNotice, rolloverDue, shouldExpire, shouldLapseOffer, StatusActor, StatusEventType,
   toJapanDate,
 } from './application-status';
 import { StatusNotifier } from './status-notifier';
 import { REMINDER_EVENT_PREFIX } from './status.errors';
 import { NotificationKind, StatusReminderKind } from './status.entities';
-import { StatusService } from './status.service';
+import { stateOf, StatusService } from './status.service';
 
 /** pg_try_advisory_xact_lock key: one scheduler run at a time across every instance of the hub. */
 export const STATUS_SCHEDULER_LOCK = 7_140_006;
@@ -342,12 +342,3 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 
-function stateOf(row: DueRow): ApplicationStatusState {
-  return {
-    status: row.status,
-    intakeMonth: row.intake_month,
-    validUntil: row.valid_until,
-    ...(row.offer ? { offer: row.offer } : {}),
-    ...(row.return_notice ? { returnNotice: row.return_notice } : {}),
-  };
-}

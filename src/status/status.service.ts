@@ -261,7 +261,8 @@ export function actorOf(client: AuthenticatedClient): StatusActorRef {
   return { kind, clientId: client.id, municipalityCode: client.municipalityCode };
 }
 
-function stateOf(app: ApplicationRow): ApplicationStatusState {
+/** The state machine's view of an application row (used by the service and the scheduler). */
+export function stateOf(app: Pick<ApplicationRow, 'status' | 'intake_month' | 'valid_until' | 'offer' | 'return_notice'>): ApplicationStatusState {
   return {
     status: app.status,
     intakeMonth: app.intake_month,
