@@ -5,6 +5,7 @@ import { ModuleRef } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { DataSource } from 'typeorm';
 import { CLOCK, Clock } from '../common/clock';
 import { projectRoot } from '../common/paths';
 import { DemoSeedService } from '../demo/demo-seed.service';
@@ -57,6 +58,18 @@ export class SeedDemoCommand extends CommandRunner {
   async run() {
     const reports = await this.seeds.runAll(this.clock.now());
     console.log(JSON.stringify(reports, null, 2));
+  }
+}
+
+@Command({ name: 'demo-report', description: 'Print what loading the demo data reported, e.g. facilities whose coordinates could not be matched by name.' })
+export class DemoReportCommand extends CommandRunner {
+  constructor(private readonly db: DataSource) {
+    super();
+  }
+  async run() {
+    const rows: Array<{ name: string; ran_at: Date; report: Record<string, unknown> }> = await this.db.query(`SELECT name, ran_at, report FROM seed_run ORDER BY ran_at`);
+    if (!rows.length) console.log('No demo data has been loaded in this database.');
+    for (const r of rows) console.log(`${r.name} (${r.ran_at.toISOString()}):\n${JSON.stringify(r.report, null, 2)}\n`);
   }
 }
 

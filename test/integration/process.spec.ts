@@ -1,5 +1,5 @@
 import { ChildProcess, execSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -81,4 +81,47 @@ describe('the service process', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 180_000);
+});
+
+describe('the command line (npm run hub -- …)', () => {
+  const cli = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['dist/src/cli.js', ...args], {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', DATABASE_URL: process.env.HUB_TEST_DATABASE_URL!, DB_POOL_SIZE: '1', LOG_LEVEL: 'warn' },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+
+  it('imports a 子育て施設一覧 file, and the same file again changes nothing', async () => {
+    const text = readFileSync(join(root, 'data/facilities/hachioji_kosodate_shisetsu_ichiran.csv'), 'utf8').split(/\r?\n/);
+    const file = join(mkdtempSync(join(tmpdir(), 'hub-cli-')), 'daycare.csv');
+    writeFileSync(file, [text[0], ...text.slice(1).filter((l) => l && !l.includes('幼稚園'))].join('\n'));
+    const first = await cli(['import-facilities', file]);
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/^applied: \d+ rows, \d+ created/m);
+    const again = await cli(['import-facilities', file]);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/applied: (\d+) rows, 0 created, 0 updated, \1 unchanged, 0 rejected/);
+  }, 120_000);
+
+  it('refuses a file with bad rows, naming each line, and exits 1', async () => {
+    const bad = await cli(['import-facilities', join(root, 'data/facilities/hachioji_kosodate_shisetsu_ichiran.csv')]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^line \d+/m);
+    expect(bad.out).toContain('REJECTED (nothing changed)');
+  }, 120_000);
+
+  it("loads the demo data, checks a municipality's vacancy list (dry run) and prints the demo load report", async () => {
+    expect((await cli(['seed-demo'])).code).toBe(0); // idempotent: a no-op when another test file loaded it
+    const r = await cli(['import-vacancies', join(root, 'data/vacancy/itabashi.json'), '--municipality', '131199', '--intake-month', '2026-09', '--dry-run']);
+    expect(r.out).toMatch(/dry run: would apply: 210 rows/);
+    expect(r.code).toBe(0);
+    const report = await cli(['demo-report']);
+    expect(report.code).toBe(0);
+    expect(report.out).toContain('unmatchedCoordinates');
+  }, 120_000);
 });
