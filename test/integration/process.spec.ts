@@ -2,6 +2,8 @@ import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { realPostgres } from '../support/hub';
 
 /**
  * The service as a user runs it: `node dist/src/main.js` (what `npm start` runs after building).
@@ -84,11 +86,37 @@ describe('the service process', () => {
 });
 
 describe('the command line (npm run hub -- …)', () => {
+  // A database of its own, so that what these commands write is not seen by other test files:
+  // a fresh database on the real server, or an embedded one in a temporary folder.
+  let dbEnv: Record<string, string>;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (realPostgres) {
+      const url = new URL(process.env.HUB_TEST_DATABASE_URL!);
+      const name = `hub_cli_${Date.now()}_${process.pid}`;
+      const admin = new Client({ connectionString: url.toString() });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      url.pathname = `/${name}`;
+      dbEnv = { DATABASE_URL: url.toString() };
+      dropDatabase = async () => {
+        const c = new Client({ connectionString: process.env.HUB_TEST_DATABASE_URL });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      };
+    } else {
+      dbEnv = { HUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'hub-cli-db-')) };
+    }
+  });
+  afterAll(() => dropDatabase?.());
+
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, ['dist/src/cli.js', ...args], {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '', DATABASE_URL: process.env.HUB_TEST_DATABASE_URL!, DB_POOL_SIZE: '1', LOG_LEVEL: 'warn' },
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...dbEnv },
       });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
@@ -116,7 +144,7 @@ describe('the command line (npm run hub -- …)', () => {
   }, 120_000);
 
   it("loads the demo data, checks a municipality's vacancy list (dry run) and prints the demo load report", async () => {
-    expect((await cli(['seed-demo'])).code).toBe(0); // idempotent: a no-op when another test file loaded it
+    expect((await cli(['seed-demo'])).code).toBe(0);
     const r = await cli(['import-vacancies', join(root, 'data/vacancy/itabashi.json'), '--municipality', '131199', '--intake-month', '2026-09', '--dry-run']);
     expect(r.out).toMatch(/dry run: would apply: 210 rows/);
     expect(r.code).toBe(0);
