@@ -72,7 +72,3 @@ export class DemoReportCommand extends CommandRunner {
     for (const r of rows) console.log(`${r.name} (${r.ran_at.toISOString()}):\n${JSON.stringify(r.report, null, 2)}\n`);
   }
 }
-
-export function readText(file: string) {
-  return readFileSync(file, 'utf8');
-}

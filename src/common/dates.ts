@@ -184,3 +184,17 @@ function fromEpochDay(epochDay: number): IsoDate {
   const utc = new Date(epochDay * MS_PER_DAY);
   return formatDate(utc.getUTCFullYear(), utc.getUTCMonth() + 1, utc.getUTCDate());
 }
+
+/**
+ * The calendar day in Japan at an instant: deadlines are calendar days in Japan, the clock gives
+ * instants (2026-11-24T15:30Z is already '2026-11-25' in Tokyo). Japan has had no daylight saving
+ * time since 1951, so a fixed +09:00 offset is exact.
+ */
+export function japanDateOf(now: Date): IsoDate {
+  return new Date(now.getTime() + JST_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+const JST_OFFSET_MS = 9 * 60 * 60 * 1000;
+
+/** YYYY-MM with a month 01–12: for class-validator `@Matches` on intake-month inputs (isYearMonth also checks it). */
+export const YEAR_MONTH_INPUT_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;

@@ -8,7 +8,7 @@ import { MunicipalitiesService } from '../municipalities/municipalities.service'
 import { requiredDocumentsFor } from './care-reason';
 import { fiscalYearOf } from './class-age';
 import { earliestOpenCycle } from './intake-calendar';
-import { japanDateOf } from './japan-time';
+import { japanDateOf } from '../common/dates';
 import { NextActionsInput } from './dto/next-actions.input';
 import { MunicipalityProcedures, planNextActions, WishedFacility } from './next-actions';
 import { ProcedureErrors } from './procedures.errors';

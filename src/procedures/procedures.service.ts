@@ -14,7 +14,7 @@ import { classAgeInfo } from './class-age';
 import { SetIntakeProcedureInput } from './dto/set-intake-procedure.input';
 import { generateCalendar, IntakeCycle, IntakeException, IntakeRule, validateRule } from './intake-calendar';
 import { ApplicationChannel, ApplicationValidityKind, IntakeCycleRow, IntakeProcedureRow } from './intake-procedure.entity';
-import { japanDateOf } from './japan-time';
+import { japanDateOf } from '../common/dates';
 import { fromIntakeRule, fromRequiredDocuments, toIntakeRule, toRequiredDocuments, withFieldPrefix } from './procedure-input';
 import { mergeNewVersion, VersionedCycle } from './procedure-versioning';
 import { ProcedureErrors } from './procedures.errors';

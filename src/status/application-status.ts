@@ -9,6 +9,7 @@
  * (`YYYY-MM-DD`) in Japan time and are inclusive: a family may still answer on `respondBy` until
  * 23:59:59 JST. Intake months are `YYYY-MM`.
  */
+import { japanDateOf } from '../common/dates';
 import { CommonCode, Errors, hubError } from '../common/errors';
 
 // ---------------------------------------------------------------------------------------------
@@ -658,14 +659,13 @@ function canonicalJson(value: unknown): string {
 // Dates and payload validation
 // ---------------------------------------------------------------------------------------------
 
-const JST_OFFSET_MS = 9 * 60 * 60 * 1000; // Japan has no daylight saving time.
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH_RE = /^(\d{4})-(\d{2})$/;
 
 /** The calendar date in Japan (`YYYY-MM-DD`) of an instant; a plain date string is returned as is. */
 export function toJapanDate(value: Date | string): string {
   if (typeof value === 'string' && DATE_RE.test(value)) return value;
-  return new Date(parseInstant(value).getTime() + JST_OFFSET_MS).toISOString().slice(0, 10);
+  return japanDateOf(parseInstant(value));
 }
 
 function parseInstant(value: Date | string): Date {

@@ -5,13 +5,13 @@ import { RepeatingTask } from '../common/repeating-task';
 import { rootLogger } from '../common/logger';
 import { AppConfig } from '../config/app-config';
 import {
-  ApplicationStatus, Offer, ReturnNotice, rolloverDue, shouldExpire, shouldLapseOffer, StatusActor, StatusEventType,
+  rolloverDue, shouldExpire, shouldLapseOffer, StatusActor, StatusEventType,
   toJapanDate,
 } from './application-status';
 import { StatusNotifier } from './status-notifier';
 import { REMINDER_EVENT_PREFIX } from './status.errors';
 import { NotificationKind, StatusReminderKind } from './status.entities';
-import { stateOf, StatusService } from './status.service';
+import { ApplicationRow, stateOf, StatusService } from './status.service';
 
 /** pg_try_advisory_xact_lock key: one scheduler run at a time across every instance of the hub. */
 export const STATUS_SCHEDULER_LOCK = 7_140_006;
@@ -38,16 +38,7 @@ export interface SchedulerReport {
   failed: number;
 }
 
-interface DueRow {
-  id: string;
-  status: ApplicationStatus;
-  intake_month: string;
-  valid_until: string | null;
-  offer: Offer | null;
-  return_notice: ReturnNotice | null;
-  primary_municipality_code: string;
-  partner_client_id: string;
-}
+type DueRow = Omit<ApplicationRow, 'version'>;
 
 /**
  * The hub's own status events and reminders, on a timer (when HUB_WORKERS is on) and through

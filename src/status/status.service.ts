@@ -38,7 +38,8 @@ export interface StatusChangeRequest {
   addedDocuments?: Array<{ kind: string; reference: string }>;
 }
 
-interface ApplicationRow {
+/** The application columns the status journey reads (also the scheduler's due rows). */
+export interface ApplicationRow {
   id: string;
   status: ApplicationStatus;
   intake_month: string;

@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
 import type { DemoSeeder } from '../demo/demo-seed.service';
 import { DEMO_OPERATOR_FACILITIES } from '../demo/demo-clients.seeder';
-import { japanDateOf } from '../procedures/japan-time';
+import { japanDateOf } from '../common/dates';
 import { addDays } from '../common/dates';
 import { isWorkingDay } from '../procedures/holidays';
 

@@ -1,3 +1,4 @@
+import { assertYearMonth } from '../common/dates';
 import { Inject } from '@nestjs/common';
 import { Args, Context, ID, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { ApiRole } from '../auth/api-client.entity';
@@ -12,7 +13,7 @@ import type { GqlContext } from '../common/request-context';
 import { Facility } from '../facilities/facility.entity';
 import { CreateVacancyWatchInput } from './dto/create-vacancy-watch.input';
 import { ImportVacanciesArgs } from './dto/import-vacancies.args';
-import { INTAKE_MONTH_PATTERN, UpdateVacanciesInput } from './dto/update-vacancies.input';
+import { UpdateVacanciesInput } from './dto/update-vacancies.input';
 import { VacancySearchArgs } from './dto/vacancy-search.args';
 import { VacanciesService } from './vacancies.service';
 import { VacancyImportService } from './vacancy-import.service';
@@ -23,11 +24,6 @@ import { VacancyCellSources, VacancyFigure, VacancyGrid, VacancySearchConnection
 
 @ObjectType()
 export class VacancyWatchConnection extends Connection(VacancyWatch, 'VacancyWatch') {}
-
-function assertIntakeMonth(value: string, field = 'intakeMonth') {
-  if (!INTAKE_MONTH_PATTERN.test(value))
-    throw Errors.badInput(field, `${field} "${value}" must be YYYY-MM with a month 01–12 (e.g. 2026-10).`, `${field}「${value}」は YYYY-MM 形式（月は01〜12、例: 2026-10）で指定してください。`);
-}
 
 @Resolver()
 export class VacanciesResolver {
@@ -96,7 +92,7 @@ export class FacilityVacanciesResolver {
 
   @ResolveField(() => [VacancyFigure], { description: 'The figures of this facility for one intake month (YYYY-MM), one per class age that has one. Batched: a page of facilities costs one query.' })
   vacancies(@Parent() f: Facility, @Args('intakeMonth') intakeMonth: string, @Context() ctx: GqlContext) {
-    assertIntakeMonth(intakeMonth);
+    assertYearMonth('intakeMonth', intakeMonth);
     return loaderFor<string, VacancyFigure[]>(ctx, `facilityVacancies:${intakeMonth}`, async (ids) =>
       groupByKeys(ids, await this.service.figuresFor(ids, intakeMonth), (r) => r.facilityId),
     ).load(f.id);
@@ -107,7 +103,7 @@ export class FacilityVacanciesResolver {
     // Field resolvers do not pass through the RolesGuard, so the role is checked here.
     if (!client) throw Errors.unauthenticated();
     if (client.role !== ApiRole.ADMIN) throw Errors.forbidden('Only admins see both sources of a vacancy figure.', '空き状況の両方の出所を見られるのは管理者だけです。', 'vacancySources');
-    assertIntakeMonth(intakeMonth);
+    assertYearMonth('intakeMonth', intakeMonth);
     return loaderFor<string, Array<VacancyCellSources & { facilityId: string }>>(ctx, `facilityVacancySources:${intakeMonth}`, async (ids) =>
       groupByKeys(ids, await this.service.sourcesFor(ids, intakeMonth), (r) => r.facilityId),
     ).load(f.id);

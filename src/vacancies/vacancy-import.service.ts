@@ -1,3 +1,4 @@
+import { japanDateOf } from '../common/dates';
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -46,11 +47,6 @@ interface FileRow {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ATTEMPTS = 3;
 class DryRunRollback extends Error {}
-
-/** Today's date in Japan, 'YYYY-MM-DD' (lists are dated in JST). */
-export function japanDate(now: Date): string {
-  return new Date(now.getTime() + 9 * 3_600_000).toISOString().slice(0, 10);
-}
 
 /**
  * A municipality's monthly list (JSON of data/vacancy/, or the documented CSV), for that
@@ -157,7 +153,7 @@ export class VacancyImportService {
       }
       rows.push({ line: r.line, facilityId: r.facilityId, sourceKey: null, name: r.facilityName, intakeMonth: r.intakeMonth, figures: r.figures, nullsAreUnpublished: false });
     }
-    return { rows, rejected, asOf: req.asOf ?? japanDate(now) };
+    return { rows, rejected, asOf: req.asOf ?? japanDateOf(now) };
   }
 
   /** Facility rows → cells; fills report.unmatched and adds duplicate rows to rejected. One query. */

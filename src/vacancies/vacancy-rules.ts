@@ -88,10 +88,6 @@ export function listDateToInstant(date: string): Date {
   return new Date(`${date}T00:00:00+09:00`);
 }
 
-/** 'YYYY-MM' with a real month. */
-export function isIntakeMonth(s: string): boolean {
-  return /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Geometry: a bounding box on indexed latitude/longitude first, then the exact great-circle distance.

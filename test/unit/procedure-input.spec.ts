@@ -1,6 +1,6 @@
 import { CareReason, DocumentKind } from '../../src/procedures/care-reason';
 import { validateRule } from '../../src/procedures/intake-calendar';
-import { japanDateOf } from '../../src/procedures/japan-time';
+import { japanDateOf } from '../../src/common/dates';
 import { FlatDayRule, fromDayRule, fromIntakeRule, toDayRule, toIntakeRule, toRequiredDocuments, withFieldPrefix } from '../../src/procedures/procedure-input';
 
 describe('toDayRule', () => {

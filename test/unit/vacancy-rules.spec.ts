@@ -1,8 +1,8 @@
+import { isYearMonth } from '../../src/common/dates';
 import {
   boundingBox,
   chooseVacancySide,
   haversineMeters,
-  isIntakeMonth,
   listDateToInstant,
   opensSeats,
   vacancyFreshness,
@@ -66,7 +66,7 @@ describe('dates and months', () => {
     ['2026-13', false],
     ['2026-00', false],
     ['26-10', false],
-  ])('%s is an intake month: %p', (m, ok) => expect(isIntakeMonth(m)).toBe(ok));
+  ])('%s is an intake month: %p', (m, ok) => expect(isYearMonth(m)).toBe(ok));
 });
 
 describe('geometry', () => {

@@ -1,3 +1,4 @@
+import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { ArgsType, Field, ID, Int } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
 
@@ -8,7 +9,7 @@ export class ClassAgeArgs {
   birthDate: string;
 
   @Field({ description: 'YYYY-MM: entry is on the 1st.' })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'intakeMonth must be YYYY-MM' })
+  @Matches(YEAR_MONTH_INPUT_PATTERN, { message: 'intakeMonth must be YYYY-MM' })
   intakeMonth: string;
 
   @Field(() => ID, { nullable: true, description: 'Check the facility’s minimum age and class ages too.' })

@@ -1,3 +1,4 @@
+import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEnum, IsOptional, IsUUID, Matches } from 'class-validator';
 import { CareReason, DocumentKind } from '../care-reason';
@@ -13,7 +14,7 @@ export class NextActionsInput {
   residenceMunicipalityCode: string;
 
   @Field(() => String, { nullable: true, description: 'YYYY-MM. Left out: the earliest month still open.' })
-  @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'desiredIntakeMonth must be YYYY-MM' })
+  @IsOptional() @Matches(YEAR_MONTH_INPUT_PATTERN, { message: 'desiredIntakeMonth must be YYYY-MM' })
   desiredIntakeMonth?: string | null;
 
   @Field(() => [ID], { description: 'Wished facilities, most wanted first.' })

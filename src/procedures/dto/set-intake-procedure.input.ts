@@ -1,3 +1,4 @@
+import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { Field, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
@@ -24,7 +25,7 @@ import { ApplicationChannel, ApplicationValidityKind } from '../intake-procedure
 import { DayAdjustmentEnum } from '../procedures.types';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const YEAR_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const YEAR_MONTH = YEAR_MONTH_INPUT_PATTERN;
 
 @InputType({
   description:

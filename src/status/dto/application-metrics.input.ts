@@ -1,3 +1,4 @@
+import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { IsOptional, IsUUID, Matches } from 'class-validator';
 
@@ -12,6 +13,6 @@ export class ApplicationMetricsFilter {
   partnerClientId?: string;
 
   @Field(() => String, { nullable: true, description: 'YYYY-MM' })
-  @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'intakeMonth must be YYYY-MM' })
+  @IsOptional() @Matches(YEAR_MONTH_INPUT_PATTERN, { message: 'intakeMonth must be YYYY-MM' })
   intakeMonth?: string;
 }

@@ -1,3 +1,4 @@
+import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
@@ -7,7 +8,7 @@ import { ApplicationStatus } from '../application-status';
 import { MunicipalityStatusEventType, OfferStepKindEnum } from '../status.types';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const MONTH = YEAR_MONTH_INPUT_PATTERN;
 
 @InputType({ description: 'A step after an offer (内定), e.g. the interview (面接) or health check (健康診断).' })
 export class OfferStepInput {

@@ -1,8 +1,9 @@
+import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
 
-export const INTAKE_MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+export const INTAKE_MONTH_PATTERN = YEAR_MONTH_INPUT_PATTERN;
 export const INTAKE_MONTH_MESSAGE = 'intakeMonth must be YYYY-MM with a month 01–12 (e.g. 2026-10)';
 
 @InputType({ description: 'One cell of the grid: a class age and its new figure.' })
