@@ -16,6 +16,7 @@
  *    and drops the database (keep it with --keep).
  */
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem, type as osType, release } from 'node:os';
@@ -247,7 +248,11 @@ async function main() {
     const basePort = Number((await waitForLine(baseline, /ready (\d+)/))[1]);
     const hubPort = 39_000 + Math.floor(Math.random() * 1000);
     const hubProcess = spawn(process.execPath, [join(__dirname, '../src/main.js')], {
-      env: { ...process.env, ...env, DB_POOL_SIZE: String(POOL), PORT: String(hubPort), HOST: '127.0.0.1', HUB_RATE_LIMIT_PER_MINUTE: '1000000000' },
+      // As deployed: production mode (graphql-js and Express skip their development checks), a real key ring.
+      env: {
+        ...process.env, ...env, NODE_ENV: 'production', HUB_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+        DB_POOL_SIZE: String(POOL), PORT: String(hubPort), HOST: '127.0.0.1', HUB_RATE_LIMIT_PER_MINUTE: '1000000000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(hubProcess);

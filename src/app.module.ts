@@ -15,6 +15,7 @@ import { formatGraphqlError, requestIdPlugin } from './common/graphql-errors';
 import { complexityPlugin, queryShapeRule } from './common/query-limits';
 import type { GqlContext, HubRequest } from './common/request-context';
 import { HubErrorFilter } from './common/hub-error.filter';
+import { FixedWindowThrottlerStorage } from './common/rate-limit-storage';
 import { HubThrottlerGuard } from './common/throttler.guard';
 import { HubValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -46,7 +47,10 @@ export class AppModule {
       imports: [
         CommonModule.forRoot(config, clock),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.embedded || config.DB_POOL_SIZE === 1, config.DB_POOL_SIZE)),
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }] }),
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }],
+          storage: new FixedWindowThrottlerStorage(),
+        }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           inject: [GraphQLSchemaHost],

@@ -59,6 +59,8 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
     // The request id and access log (a cheap replacement of pino-http; see requestLogging).
     app.use(requestLogging((url) => url.startsWith('/health')));
     app.useBodyParser('json', { limit: '20mb' });
+    // GraphQL answers are POST responses: an ETag (a hash of every body) helps no client here.
+    app.set('etag', false);
     await app.init();
     await app.get(MunicipalitiesService).ensureNationalList();
     await app.get(AuthService).ensureBootstrapAdmin(config.HUB_ADMIN_KEY);

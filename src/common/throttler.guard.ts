@@ -20,6 +20,14 @@ export class HubThrottlerGuard extends ThrottlerGuard {
     return r.apiClient ? `client:${r.apiClient.id}` : `ip:${r.ip}`;
   }
 
+  /**
+   * Per client and operation, as the library's own key, but without hashing it on every request
+   * (the key never leaves the process).
+   */
+  protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
+    return `${context.getClass().name}.${context.getHandler().name}.${name}.${tracker}`;
+  }
+
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     throw hubError(
       'RATE_LIMITED',

@@ -1,5 +1,8 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Errors, HubError } from './errors';
+import { memoizeValidationMetadata } from './validation-metadata-cache';
+
+memoizeValidationMetadata();
 
 function flatten(errors: ValidationError[], prefix: string): { field: string; problems: string[] }[] {
   return errors.flatMap((e) => {

@@ -5,6 +5,7 @@ import { assertFacilityScope } from '../auth/scope';
 import { CLOCK, Clock } from '../common/clock';
 import { Errors } from '../common/errors';
 import { ConnectionShape, decodeCursor, toConnection } from '../common/pagination';
+import { preparedQuery } from '../common/sql';
 import { FacilitiesService } from '../facilities/facilities.service';
 import { Facility } from '../facilities/facility.entity';
 import { assertMunicipalityCode } from '../municipalities/municipality-code';
@@ -115,7 +116,7 @@ export class VacanciesService {
       after: args.after ? decodeCursor(args.after, f.near ? 2 : 3) : null,
     };
     const { sql, params } = vacancySearchSql(query);
-    const rows: SearchRow[] = await this.db.query(sql, params);
+    const rows = await preparedQuery<SearchRow>(this.db, sql, params);
     const now = this.clock.now();
     const nodes = rows.slice(0, args.first + 1).map((r) => ({
       facility: this.toFacility(r),
@@ -132,7 +133,7 @@ export class VacanciesService {
     let total: Promise<number> | undefined;
     return Object.defineProperty(connection, 'totalCount', {
       enumerable: true,
-      get: () => (total ??= this.db.query(count.sql, count.params).then((r: Array<{ n: number }>) => r[0].n)),
+      get: () => (total ??= preparedQuery<{ n: number }>(this.db, count.sql, count.params).then((r) => r[0].n)),
     });
   }
 }
