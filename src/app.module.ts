@@ -17,6 +17,7 @@ import type { GqlContext, HubRequest } from './common/request-context';
 import { HubErrorFilter } from './common/hub-error.filter';
 import { FixedWindowThrottlerStorage } from './common/rate-limit-storage';
 import { HubThrottlerGuard } from './common/throttler.guard';
+import { invalidateSearchCaches } from './vacancies/search-cache';
 import { HubValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
@@ -34,6 +35,17 @@ const noStorePlugin: ApolloServerPlugin = {
     return {
       async willSendResponse({ response }) {
         if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
+/** After a mutation (its transaction has committed), this process's next search reads the database again. */
+const searchCachePlugin: ApolloServerPlugin = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ operation }) {
+        if (operation?.operation === 'mutation') invalidateSearchCaches();
       },
     };
   },
@@ -69,7 +81,7 @@ export class AppModule {
               // Apollo's default cache-control plugin wraps every field resolver (a visible share of each
               // vacancySearch request, BENCHMARKS.md) to collect hints this schema never gives; without
               // hints its only effect was `cache-control: no-store`, which noStorePlugin keeps.
-              plugins: [requestIdPlugin, complexityPlugin(() => schemaHost!.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin],
+              plugins: [requestIdPlugin, complexityPlugin(() => schemaHost!.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
             };
           },
         }),

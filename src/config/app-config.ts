@@ -64,6 +64,13 @@ export class AppConfig {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true })
   HUB_PUBLIC_URL?: string;
 
+  /**
+   * Keep vacancySearch results in memory, dropped on every change of the figures or facilities
+   * (PostgreSQL LISTEN/NOTIFY; see src/vacancies/search-cache.ts). Needs a real PostgreSQL.
+   */
+  @Transform(toBool) @IsBoolean()
+  HUB_SEARCH_CACHE = true;
+
   /** Run background workers (outbox delivery, scheduler) in this process. */
   @Transform(toBool) @IsBoolean()
   HUB_WORKERS = true;

@@ -1,6 +1,8 @@
 import { assertYearMonth } from '../common/dates';
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Info, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedFields } from '../common/graphql-selection';
 import { ApiRole } from '../auth/api-client.entity';
 import { AuthenticatedClient, CurrentClient } from '../auth/current-client.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -46,8 +48,8 @@ export class VacanciesResolver {
   @Query(() => VacancySearchConnection, {
     description: 'Facilities with a class of this age in this intake month and their figure (空き状況), filtered; nearest first when a point is given, else by municipality and name. Public.',
   })
-  vacancySearch(@Args() args: VacancySearchArgs) {
-    return this.service.search(args);
+  vacancySearch(@Args() args: VacancySearchArgs, @Info() info: GraphQLResolveInfo) {
+    return this.service.search(args, selectedFields(info, ['edges', 'node', 'facility']));
   }
 
   @Roles(ApiRole.OPERATOR, ApiRole.ADMIN)

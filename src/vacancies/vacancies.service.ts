@@ -4,8 +4,9 @@ import type { AuthenticatedClient } from '../auth/current-client.decorator';
 import { assertFacilityScope } from '../auth/scope';
 import { CLOCK, Clock } from '../common/clock';
 import { Errors } from '../common/errors';
-import { ConnectionShape, decodeCursor, toConnection } from '../common/pagination';
+import { ConnectionShape, decodeCursor, encodeCursor } from '../common/pagination';
 import { preparedQuery } from '../common/sql';
+import { SearchResultCache } from './search-cache';
 import { FacilitiesService } from '../facilities/facilities.service';
 import { Facility } from '../facilities/facility.entity';
 import { assertMunicipalityCode } from '../municipalities/municipality-code';
@@ -20,6 +21,12 @@ import { StaleVacancyVersion, VacancyRow, writeVacancyCells } from './vacancy-wr
 import { VacancyWatchesService } from './vacancy-watches.service';
 
 /** Reading figures (search, grids) and the operator's update. */
+/** A page of vacancySearch as kept by SearchResultCache (shared between requests: never changed). */
+interface SearchPage {
+  hasNextPage: boolean;
+  items: Array<{ facility: Facility; cell: Parameters<typeof toVacancyFigure>[0]; distanceMeters: number | null; cursor: string }>;
+}
+
 @Injectable()
 export class VacanciesService {
   constructor(
@@ -27,6 +34,7 @@ export class VacanciesService {
     private readonly facilities: FacilitiesService,
     private readonly watches: VacancyWatchesService,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly cache: SearchResultCache,
   ) {}
 
   /** Every stored cell of these facilities for one month, one query (for DataLoaders). */
@@ -93,16 +101,42 @@ export class VacanciesService {
    * TypeORM would hydrate (pg already parses the types), without a second query or TypeORM's
    * per-row hydration cost on the hot path of vacancySearch.
    */
-  private facilityColumns?: Array<[property: string, column: string]>;
+  private facilityColumns?: Map<string, string>;
   private toFacility(row: SearchRow): Facility {
-    this.facilityColumns ??= this.db.getMetadata(Facility).columns.map((c) => [c.propertyName, c.databaseName]);
     const facility = new Facility();
-    for (const [property, column] of this.facilityColumns) (facility as unknown as Record<string, unknown>)[property] = row[column];
+    for (const [property, column] of this.columnOfProperty()) if (column in row) (facility as unknown as Record<string, unknown>)[property] = row[column];
     return facility;
   }
 
+  /** One page of search results as kept in the cache: everything but the figures' age. */
+  private toSearchPage(rows: SearchRow[], first: number, near: boolean): SearchPage {
+    return {
+      hasNextPage: rows.length > first,
+      items: rows.slice(0, first).map((r) => ({
+        facility: this.toFacility(r),
+        cell: { facility_id: r.id, intake_month: r.v_intake_month, class_age: r.v_class_age, seats: r.v_seats, figure_kind: r.v_figure_kind, as_of: r.v_as_of, side: r.v_side, source: r.v_source, version: r.v_version },
+        distanceMeters: r.distance === null ? null : Math.round(r.distance * 10) / 10,
+        cursor: encodeCursor(vacancySearchKey(r, near)),
+      })),
+    };
+  }
+
+  private columnOfProperty(): Map<string, string> {
+    return (this.facilityColumns ??= new Map(this.db.getMetadata(Facility).columns.map((c) => [c.propertyName, c.databaseName])));
+  }
+
+  /** The columns behind the selected Facility fields; fields that are not columns are resolved from the id. */
+  private facilityColumnsFor(fields: ReadonlySet<string>): string[] {
+    const columns = this.columnOfProperty();
+    return [...fields].flatMap((field) => (columns.has(field) ? [columns.get(field)!] : []));
+  }
+
   /** vacancySearch: one statement for the page and its facilities; the total only when asked for. */
-  async search(args: VacancySearchArgs): Promise<ConnectionShape<VacancySearchResult>> {
+  /**
+   * `facilityFields`: the Facility fields the client selected; only their columns are fetched (a
+   * field that is not a column, such as `vacancies`, needs only the id). Absent: every column.
+   */
+  async search(args: VacancySearchArgs, facilityFields?: ReadonlySet<string>): Promise<ConnectionShape<VacancySearchResult>> {
     const f = args.filter;
     f.municipalityCodes?.forEach((c, i) => assertMunicipalityCode(`filter.municipalityCodes[${i}]`, c));
     const query = {
@@ -114,20 +148,27 @@ export class VacanciesService {
       near: f.near,
       first: args.first,
       after: args.after ? decodeCursor(args.after, f.near ? 2 : 3) : null,
+      facilityColumns: facilityFields && this.facilityColumnsFor(facilityFields),
     };
     const { sql, params } = vacancySearchSql(query);
-    const rows = await preparedQuery<SearchRow>(this.db, sql, params);
+    const key = `${sql}\u0000${JSON.stringify(params)}`;
+    let page = this.cache.get<SearchPage>(key);
+    if (!page) {
+      const generation = this.cache.generation;
+      page = this.toSearchPage(await preparedQuery<SearchRow>(this.db, sql, params), args.first, !!f.near);
+      this.cache.set(key, generation, page);
+    }
+    // Only the figure's age depends on the moment of the request.
     const now = this.clock.now();
-    const nodes = rows.slice(0, args.first + 1).map((r) => ({
-      facility: this.toFacility(r),
-      figure: toVacancyFigure(
-        { facility_id: r.id, intake_month: r.v_intake_month, class_age: r.v_class_age, seats: r.v_seats, figure_kind: r.v_figure_kind, as_of: r.v_as_of, side: r.v_side, source: r.v_source, version: r.v_version },
-        now,
-      ),
-      distanceMeters: r.distance === null ? null : Math.round(r.distance * 10) / 10,
-      key: vacancySearchKey(r, !!f.near),
+    const edges = page.items.map((item) => ({
+      cursor: item.cursor,
+      node: { facility: item.facility, figure: toVacancyFigure(item.cell, now), distanceMeters: item.distanceMeters },
     }));
-    const connection = toConnection(nodes, args.first, !!args.after, 0, (n) => n.key);
+    const connection: ConnectionShape<VacancySearchResult> = {
+      edges,
+      totalCount: 0,
+      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!args.after, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+    };
     // The total costs a second statement: a lazy getter runs it only when the client selects totalCount.
     const count = vacancySearchSql(query, true);
     let total: Promise<number> | undefined;

@@ -12,6 +12,23 @@ export interface VacancySearchQuery {
   /** decoded keyset cursor: [municipality_code, name, id] or, with near, [distance, id] */
   after?: unknown[] | null;
   first: number;
+  /**
+   * The facility columns to return (snake_case); absent = every column (`f.*`). The keyset columns
+   * (id, municipality_code, name) are always returned. Sorted, so the same set gives the same text
+   * (and the same prepared statement).
+   */
+  facilityColumns?: readonly string[] | null;
+}
+
+/** Returned whatever is asked: the keyset and what the Facility's own field resolvers read. */
+const ALWAYS_FACILITY_COLUMNS = ['id', 'municipality_code', 'name'];
+
+function facilitySelectList(columns: readonly string[] | null | undefined): string {
+  if (!columns) return 'f.*';
+  return [...new Set([...ALWAYS_FACILITY_COLUMNS, ...columns])].sort().map((c) => {
+    if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new Error(`not a column name: ${c}`);
+    return `f.${c}`;
+  }).join(', ');
 }
 
 /**
@@ -20,8 +37,8 @@ export interface VacancySearchQuery {
  * with seats not null); with `near`, a bounding box on the indexed coordinates first, then the exact
  * haversine distance, nearest first; otherwise by (municipality, name, id). Keyset pagination.
  *
- * One statement returns everything a page needs: every facility column (`f.*`, so the GraphQL
- * Facility needs no second query) and the cell's figure as `v_*` columns (see SearchRow).
+ * One statement returns everything a page needs: the facility columns the query selected (or `f.*`,
+ * so the GraphQL Facility needs no second query) and the cell's figure as `v_*` columns (see SearchRow).
  * The plan for one municipality (EXPLAIN ANALYZE on the 2.9 M-figure national set, BENCHMARKS.md):
  * the facilities of the municipality by facility_source_key_unique, then one vacancy_pkey probe
  * each, a top-N sort: ~0.4 ms, so no extra index is needed for it.
@@ -41,7 +58,7 @@ export function vacancySearchSql(q: VacancySearchQuery, forCount = false): { sql
     distance = `(2 * ${EARTH_RADIUS_M} * asin(least(1, sqrt(power(sin(radians(f.latitude - ${lat}::float8) / 2), 2)
       + cos(radians(${lat}::float8)) * cos(radians(f.latitude)) * power(sin(radians(f.longitude - ${lng}::float8) / 2), 2)))))`;
   }
-  const inner = `SELECT f.*, ${FIGURE_COLUMNS}, ${distance} AS distance
+  const inner = `SELECT ${facilitySelectList(q.facilityColumns)}, ${FIGURE_COLUMNS}, ${distance} AS distance
       FROM vacancy v JOIN facility f ON f.id = v.facility_id
      WHERE ${where.join(' AND ')}`;
   const outer: string[] = [];

@@ -5,6 +5,7 @@ import { chooseVacancySide, listDateToInstant, opensSeats } from '../../src/vaca
 import { verifyWebhook } from '../../src/webhooks/signing';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 import { realPostgres } from '../support/hub';
+import { SearchResultCache } from '../../src/vacancies/search-cache';
 const itWithRealPostgres = realPostgres ? it : it.skip;
 
 let t: TestHub;
@@ -39,15 +40,15 @@ async function grid(id: string, month: string, key?: string) {
 async function versionOf(id: string, month: string, age: number) {
   return (await grid(id, month)).find((c) => c.classAge === age)?.version ?? 0;
 }
-async function search(filter: Record<string, unknown>, first = 20, after?: string, key?: string) {
-  return (await t.ok(SEARCH, { f: filter, first, after }, key)).vacancySearch;
+async function search(filter: Record<string, unknown>, first = 20, after?: string, key?: string, hub: TestHub = t) {
+  return (await hub.ok(SEARCH, { f: filter, first, after }, key)).vacancySearch;
 }
 /** Every result of a search, page by page. */
-async function searchAll(filter: Record<string, unknown>, key?: string) {
+async function searchAll(filter: Record<string, unknown>, key?: string, hub: TestHub = t) {
   const nodes: any[] = [];
   let after: string | undefined;
   for (;;) {
-    const page = await search(filter, 50, after, key);
+    const page = await search(filter, 50, after, key, hub);
     nodes.push(...page.edges.map((e: any) => e.node));
     if (!page.pageInfo.hasNextPage) return nodes;
     after = page.pageInfo.endCursor;
@@ -184,6 +185,67 @@ describeWithRealPostgres('concurrent saves (real connections)', () => {
         const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM vacancy_history WHERE facility_id = $1 AND intake_month = $2 AND class_age = 2`, [id, month]);
         expect(n).toBe(expectedVersion + 1);
       }
+    }
+  });
+});
+
+describeWithRealPostgres('search results kept in memory (real PostgreSQL: LISTEN/NOTIFY)', () => {
+  const cacheOf = (hub: TestHub) => hub.hub.app.get(SearchResultCache);
+  const figureOf = async (hub: TestHub, id: string, age: number, month: string) =>
+    (await searchAll({ classAge: age, intakeMonth: month, municipalityCodes: [ITABASHI] }, undefined, hub)).find((n) => n.facility.id === id)?.figure.seats;
+
+  it('answers a repeated search from memory, and shows a change made through the API in the very next search', async () => {
+    const id = await facilityId('demo:vacancy/itabashi.json', 'かないくぼ');
+    const cache = cacheOf(t);
+    expect(cache.enabled).toBe(true);
+    const before = await figureOf(t, id, 3, '2027-08');
+    const hits = cache.hits;
+    expect(await figureOf(t, id, 3, '2027-08')).toBe(before);
+    expect(cache.hits).toBeGreaterThan(hits);
+
+    const version = await versionOf(id, '2027-08', 3);
+    await t.ok(UPDATE, { i: { facilityId: id, intakeMonth: '2027-08', cells: [{ classAge: 3, seats: 41, expectedVersion: version }] } }, DEMO_KEYS.OPERATOR);
+    // No waiting: the mutation itself dropped this instance's results.
+    expect(await figureOf(t, id, 3, '2027-08')).toBe(41);
+  });
+
+  it('drops what it holds when another writer changes the data: another instance, the command line, SQL by hand', async () => {
+    const id = await facilityId('demo:vacancy/itabashi.json', 'かないくぼ');
+    const other = await startTestHub({ HUB_WORKERS: 'false' });
+    try {
+      const version = await versionOf(id, '2027-09', 4);
+      await figureOf(t, id, 4, '2027-09');
+      await figureOf(t, id, 4, '2027-09');
+      // Written through the other instance: this one learns it from the notification.
+      await other.ok(UPDATE, { i: { facilityId: id, intakeMonth: '2027-09', cells: [{ classAge: 4, seats: 17, expectedVersion: version }] } }, DEMO_KEYS.OPERATOR);
+      await eventually(async () => (await figureOf(t, id, 4, '2027-09')) === 17);
+      // Written by hand, outside any hub (a facility renamed): the search shows it.
+      await figureOf(t, id, 4, '2027-09');
+      await t.db.query(`UPDATE facility SET name = name || '（改称）' WHERE id = $1`, [id]);
+      await eventually(async () =>
+        (await searchAll({ classAge: 4, intakeMonth: '2027-09', municipalityCodes: [ITABASHI] })).find((n) => n.facility.id === id)?.facility.name.endsWith('（改称）'),
+      );
+      await t.db.query(`UPDATE facility SET name = replace(name, '（改称）', '') WHERE id = $1`, [id]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps nothing read while a change was committing, and nothing at all without its notification connection', async () => {
+    const cache = cacheOf(t);
+    const generation = cache.generation;
+    cache.invalidate();
+    cache.set('a search read before the change', generation, [{ stale: true }]);
+    expect(cache.get('a search read before the change')).toBeUndefined();
+
+    const off = await startTestHub({ HUB_WORKERS: 'false', HUB_SEARCH_CACHE: 'false' });
+    try {
+      await off.ok(SEARCH, { f: { classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ITABASHI] }, first: 5 });
+      await off.ok(SEARCH, { f: { classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ITABASHI] }, first: 5 });
+      expect(cacheOf(off).enabled).toBe(false);
+      expect([cacheOf(off).hits, cacheOf(off).size]).toEqual([0, 0]);
+    } finally {
+      await off.close();
     }
   });
 });
@@ -342,6 +404,23 @@ describe('vacancySearch', () => {
     const all = await searchAll({ classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ADACHI], kinds: ['SMALL_SCALE'] });
     expect(all.length).toBeGreaterThan(withSeats.length);
     expect(all.some((n) => n.figure.seats === 0)).toBe(true);
+  });
+
+  it('returns every Facility field a client selects (fragments and aliases included), as facility(id) does', async () => {
+    const FIELDS = `id municipalityCode kind ownership smallScaleType categoryLabel ward name nameKana address latitude longitude minimumAgeDays capacityTotal openDays opensAt closesAt hoursNote operatorName corporateNumber url phone takesTourBookings source sourceUpdatedAt updatedAt version municipality { code name } classAgesTaken`;
+    const { vacancySearch } = await t.ok(
+      `fragment F on Facility { ${FIELDS} }
+       query($f: VacancySearchFilter!) { vacancySearch(filter: $f, first: 5) { edges { node { facility { ...F where: address ... on Facility { nm: name } } } } } }`,
+      { f: { classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ADACHI] } },
+    );
+    expect(vacancySearch.edges.length).toBeGreaterThan(0);
+    for (const { node } of vacancySearch.edges) {
+      const { facility } = await t.ok(`query($id: ID!) { facility(id: $id) { ${FIELDS} } }`, { id: node.facility.id });
+      const { where, nm, ...rest } = node.facility;
+      expect(rest).toEqual(facility);
+      expect(where).toBe(facility.address);
+      expect(nm).toBe(facility.name);
+    }
   });
 
   it('pages with a keyset cursor: no overlap, and the pages add up to the total', async () => {
