@@ -9,6 +9,7 @@ import { Errors, hubError } from '../common/errors';
 import { FieldCipher, KeyRing, parseKeyRing } from '../common/field-crypto';
 import { requestFingerprint } from '../common/idempotency';
 import { ConnectionShape, decodeCursor, toConnection } from '../common/pagination';
+import { preparedQuery } from '../common/sql';
 import { AppConfig } from '../config/app-config';
 import { OutboxService } from '../outbox/outbox.service';
 import { ApplicationStatus, isActive, StatusActor, toJapanDate } from '../status/application-status';
@@ -238,7 +239,8 @@ export class ApplicationsService {
       municipalities: Array<{ code: string; name: string; participates: boolean; accepts_direct_move_in: boolean; accepts_incomplete: boolean | null; mode: DeliveryMode | null; endpoint_id: string | null }>;
       procedures: ProcedureRow[];
       cycles: CycleRow[];
-    }> = await this.db.query(
+    }> = await preparedQuery(
+      this.db,
       `SELECT
          (SELECT coalesce(json_agg(a), '[]') FROM (
             SELECT a.id, a.idempotency_key = $2 AS same_key FROM application a
@@ -346,7 +348,8 @@ export class ApplicationsService {
       };
     });
     // ON CONFLICT only on the key: the one-active-child index still raises, and the caller answers it.
-    const written: Array<{ code: string; mode: DeliveryMode; message_id: string | null }> = await this.db.query(
+    const written = await preparedQuery<{ code: string; mode: DeliveryMode; message_id: string | null }>(
+      this.db,
       `WITH app AS (
          INSERT INTO application (id, partner_client_id, idempotency_key, request_fingerprint, child_key, residence_municipality_code,
            move_in_municipality_code, move_in_date, intake_month, class_age, application_type, current_facility_id, status, valid_until,

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ HUB_ADMIN_KEY: 'short' }, 'HUB_ADMIN_KEY'],
     [{ HUB_DEMO: 'maybe' }, 'HUB_DEMO'],
+    [{ HUB_SEARCH_CACHE: 'sometimes' }, 'HUB_SEARCH_CACHE'],
     [{ HUB_RATE_LIMIT_PER_MINUTE: '0' }, 'HUB_RATE_LIMIT_PER_MINUTE'],
     [{ HUB_PROCESSES: '2' }, 'HUB_PROCESSES'],
   ])('stops on %j naming %s', (env, name) => {
