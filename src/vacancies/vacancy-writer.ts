@@ -140,14 +140,14 @@ function writeSql(side: VacancySide): string {
     ), chosen AS MATERIALIZED (
       SELECT x.*, ${chooseVacancySideSql('x.op_as_of', 'x.mu_as_of')} AS side FROM changed x
     ), w AS (
-      INSERT INTO vacancy (facility_id, intake_month, class_age, seats, figure_kind, as_of, side, source, set_by,
+      INSERT INTO vacancy (facility_id, intake_month, class_age, seats, figure_kind, as_of, side, source,
         operator_seats, operator_as_of, operator_set_by, municipality_seats, municipality_kind, municipality_as_of, municipality_source, municipality_set_by, version, updated_at)
       SELECT n.facility_id, n.intake_month, n.class_age, ${win('n.op_seats', 'n.mu_seats')}, ${win(`'OPEN_SEATS'::vacancy_figure_kind`, 'n.mu_kind')},
-             ${win('n.op_as_of', 'n.mu_as_of')}, n.side, ${win(`'OPERATOR'::vacancy_source`, 'n.mu_source')}, ${win('n.op_set_by', 'n.mu_set_by')},
+             ${win('n.op_as_of', 'n.mu_as_of')}, n.side, ${win(`'OPERATOR'::vacancy_source`, 'n.mu_source')},
              n.op_seats, n.op_as_of, n.op_set_by, n.mu_seats, n.mu_kind, n.mu_as_of, n.mu_source, n.mu_set_by, coalesce(n.old_version, 0) + 1, $10::timestamptz
         FROM chosen n ORDER BY n.facility_id, n.intake_month, n.class_age
       ON CONFLICT (${KEY}) DO UPDATE SET
-        seats = EXCLUDED.seats, figure_kind = EXCLUDED.figure_kind, as_of = EXCLUDED.as_of, side = EXCLUDED.side, source = EXCLUDED.source, set_by = EXCLUDED.set_by,
+        seats = EXCLUDED.seats, figure_kind = EXCLUDED.figure_kind, as_of = EXCLUDED.as_of, side = EXCLUDED.side, source = EXCLUDED.source,
         operator_seats = EXCLUDED.operator_seats, operator_as_of = EXCLUDED.operator_as_of, operator_set_by = EXCLUDED.operator_set_by,
         municipality_seats = EXCLUDED.municipality_seats, municipality_kind = EXCLUDED.municipality_kind, municipality_as_of = EXCLUDED.municipality_as_of,
         municipality_source = EXCLUDED.municipality_source, municipality_set_by = EXCLUDED.municipality_set_by,
