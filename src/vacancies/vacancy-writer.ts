@@ -130,35 +130,34 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
     : `c.municipality_as_of IS NOT NULL AND c.municipality_seats IS NOT DISTINCT FROM i.seats AND c.municipality_kind = $6::vacancy_figure_kind
        AND c.municipality_as_of = $7::timestamptz AND c.municipality_source = $8::vacancy_source AND c.municipality_set_by IS NOT DISTINCT FROM $9::uuid`;
   const win = (o: string, m: string) => `CASE WHEN n.side = 'OPERATOR' THEN ${o} ELSE ${m} END`;
-  // The new row's columns (COLUMNS order), from a `changed` row n.
+  // The new row's columns (COLUMNS order), from a changed row n of cur.
   const values = `${win('n.op_seats', 'n.mu_seats')}, ${win(`'OPEN_SEATS'::vacancy_figure_kind`, 'n.mu_kind')}, ${win('n.op_as_of', 'n.mu_as_of')}, n.side,
     ${win(`'OPERATOR'::vacancy_source`, 'n.mu_source')}, n.op_seats, n.op_as_of, n.op_set_by, n.mu_seats, n.mu_kind, n.mu_as_of, n.mu_source, n.mu_set_by`;
   const key = (a: string, b: string) => `(${a}.facility_id, ${a}.intake_month, ${a}.class_age) = (${b}.facility_id, ${b}.intake_month, ${b}.class_age)`;
+  const notStale = checkVersions ? ' AND NOT EXISTS (SELECT 1 FROM stale)' : '';
   return `
-    WITH input AS MATERIALIZED (
-      SELECT * FROM unnest($1::uuid[], $2::char(7)[], $3::smallint[], $4::int[], $5::int[]) AS x(facility_id, intake_month, class_age, seats, expected_version)
-       ORDER BY facility_id, intake_month COLLATE "C", class_age
-    ), cur AS MATERIALIZED (
-      -- one probe of the primary key per cell, locking the rows that exist in key order (the order of input)
-      SELECT i.*, c.ctid AS old_ctid, c.version AS old_version, c.seats AS effective_old, c.${p}_as_of IS NOT NULL AS old_present, c.${p}_seats AS old_seats,
-             ${op}, ${mu}, NOT coalesce(${sameSide}, false) AS changes
-        FROM input i LEFT JOIN LATERAL (
-          SELECT v.ctid, v.* FROM vacancy v WHERE v.facility_id = i.facility_id AND v.intake_month = i.intake_month AND v.class_age = i.class_age FOR UPDATE
-        ) c ON true
-    ), ${checkVersions ? `stale AS MATERIALIZED (
+    WITH cur AS MATERIALIZED (
+      -- every cell as it is now and as it will be: one probe of the primary key per cell, locking the
+      -- rows that exist in key order (the order of i)
+      SELECT x.*, ${chooseVacancySideSql('x.op_as_of', 'x.mu_as_of')} AS side FROM (
+        SELECT i.*, c.ctid AS old_ctid, c.version AS old_version, c.seats AS effective_old, c.${p}_as_of IS NOT NULL AS old_present, c.${p}_seats AS old_seats,
+               ${op}, ${mu}, NOT coalesce(${sameSide}, false) AS changes
+          FROM (SELECT * FROM unnest($1::uuid[], $2::char(7)[], $3::smallint[], $4::int[], $5::int[]) AS u(facility_id, intake_month, class_age, seats, expected_version)
+                 ORDER BY facility_id, intake_month COLLATE "C", class_age) i
+          LEFT JOIN LATERAL (
+            SELECT v.ctid, v.* FROM vacancy v WHERE v.facility_id = i.facility_id AND v.intake_month = i.intake_month AND v.class_age = i.class_age FOR UPDATE
+          ) c ON true) x
+    )${checkVersions ? `, stale AS MATERIALIZED (
       SELECT facility_id, intake_month, class_age, expected_version, coalesce(old_version, 0) AS actual_version
         FROM cur WHERE expected_version IS NOT NULL AND expected_version <> coalesce(old_version, 0)
-    ), ` : ''}changed AS MATERIALIZED (
-      SELECT x.*, ${chooseVacancySideSql('x.op_as_of', 'x.mu_as_of')} AS side
-        FROM cur x WHERE x.changes${checkVersions ? ' AND NOT EXISTS (SELECT 1 FROM stale)' : ''}
-    ), ins AS (
+    )` : ''}, ins AS (
       INSERT INTO vacancy (${KEY}, ${COLUMNS})
       SELECT n.facility_id, n.intake_month, n.class_age, ${values}, 1, $10::timestamptz
-        FROM changed n WHERE n.old_version IS NULL
+        FROM cur n WHERE n.changes AND n.old_version IS NULL${notStale}
       RETURNING ${KEY}, seats, figure_kind, as_of, source, version, ${p}_seats
     ), upd AS (
       UPDATE vacancy v SET (${COLUMNS}) = ROW(${values}, n.old_version + 1, $10::timestamptz)
-        FROM changed n WHERE n.old_version IS NOT NULL AND v.ctid = n.old_ctid AND v.version = n.old_version
+        FROM cur n WHERE n.changes AND n.old_version IS NOT NULL${notStale} AND v.ctid = n.old_ctid AND v.version = n.old_version
       RETURNING v.facility_id, v.intake_month, v.class_age, v.seats, v.figure_kind, v.as_of, v.source, v.version, v.${p}_seats, n.old_present, n.old_seats, n.effective_old
     ), w AS MATERIALIZED (
       -- every written cell with its history id, drawn here so that the openings need no join with the history rows
@@ -176,9 +175,9 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
     SELECT (SELECT count(*)::int FROM ins) AS created,
            (SELECT count(*)::int FROM upd) AS updated,
            -- the version guard never misses while the rows are locked: a safety net, computed only when it did
-           CASE WHEN (SELECT count(*) FROM upd) < (SELECT count(*) FROM changed WHERE old_version IS NOT NULL) THEN
+           CASE WHEN (SELECT count(*) FROM upd) < (SELECT count(*) FROM cur WHERE changes AND old_version IS NOT NULL) THEN
              (SELECT json_agg(json_build_object('facilityId', n.facility_id, 'intakeMonth', trim(n.intake_month), 'classAge', n.class_age))
-                FROM changed n WHERE n.old_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM upd w WHERE ${key('w', 'n')})) END AS lost,
+                FROM cur n WHERE n.changes AND n.old_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM upd w WHERE ${key('w', 'n')})) END AS lost,
            ${checkVersions ? `(SELECT json_agg(json_build_object('facilityId', facility_id, 'intakeMonth', trim(intake_month), 'classAge', class_age, 'expectedVersion', expected_version, 'actualVersion', actual_version)) FROM stale)` : 'NULL::json'} AS stale,
            -- only openings some watch looks at (same month and class age): the others concern nobody
            (SELECT json_agg(json_build_object('historyId', w.history_id::text, 'facilityId', w.facility_id, 'intakeMonth', trim(w.intake_month), 'classAge', w.class_age,
