@@ -217,13 +217,27 @@ function takenCell(err: unknown, cells: CellWrite[]): StaleVacancyVersion | null
   return new StaleVacancyVersion([{ ...cell, expectedVersion: mine?.expectedVersion ?? null, actualVersion: 1 }]);
 }
 
+/**
+ * Array parameters as PostgreSQL's array text, built with one join: pg's per-element quoting and
+ * escaping is a good part of the writer's cost in Node. Ids and months need no quoting; anything
+ * else (never expected here) is left to pg.
+ */
+function textArray(values: string[]): string | string[] {
+  const text = values.join(',');
+  return /^[0-9A-Za-z-]+(,[0-9A-Za-z-]+)*$/.test(text) && !/(^|,)null(,|$)/i.test(text) ? `{${text}}` : values;
+}
+function intArray(values: Array<number | null>): string {
+  return `{${values.map((v) => (v === null ? 'NULL' : String(v))).join(',')}}`;
+}
+
 async function writeChunk(manager: EntityManager, batch: CellWriteBatch, cells: CellWrite[], now: Date, result: CellWriteResult) {
   const incomingKind = batch.side === VacancySide.OPERATOR ? VacancyFigureKind.OPEN_SEATS : batch.figureKind;
   const checkVersions = cells.some((c) => c.expectedVersion !== undefined);
   let r: { created: number; updated: number; lost: Array<{ facilityId: string; intakeMonth: string; classAge: number }> | null; stale: StaleVacancyVersion['cells'] | null; opened: Array<Omit<OpenedChange, 'asOf'> & { asOf: string }> | null };
   try {
     [r] = (await runWriter(manager, writeSqlFor(batch.side, checkVersions), [
-      cells.map((c) => c.facilityId), cells.map((c) => c.intakeMonth), cells.map((c) => c.classAge), cells.map((c) => c.seats), cells.map((c) => c.expectedVersion ?? null),
+      textArray(cells.map((c) => c.facilityId)), textArray(cells.map((c) => c.intakeMonth)), intArray(cells.map((c) => c.classAge)),
+      intArray(cells.map((c) => c.seats)), intArray(cells.map((c) => c.expectedVersion ?? null)),
       incomingKind, batch.asOf.toISOString(), batch.source, batch.setBy, now.toISOString(),
     ])) as [typeof r];
   } catch (err) {

@@ -5,6 +5,7 @@ import { EntityManager } from 'typeorm';
 import { VacancyFigureKind } from '../../src/vacancies/vacancy-figure-kind';
 import { chooseVacancySide, listDateToInstant, opensSeats, VacancySide, VacancySource } from '../../src/vacancies/vacancy-rules';
 import { writeVacancyCells } from '../../src/vacancies/vacancy-writer';
+import { municipalityCheckDigit } from '../../src/municipalities/municipality-code';
 import { verifyWebhook } from '../../src/webhooks/signing';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 import { realPostgres } from '../support/hub';
@@ -301,6 +302,16 @@ describe('municipality imports', () => {
     expect(r.rejected.map((x: any) => [x.line, x.field])).toEqual([[3, 'age0'], [4, 'municipality_code'], [5, 'intake_month']]);
     for (const x of r.rejected) expect(x.reasonJa).toBeTruthy();
     expect(await grid(a.id, '2027-01')).toEqual([]);
+  });
+
+  it('an unknown municipality is NOT_FOUND; a municipality without facilities reports every row unmatched', async () => {
+    const unknown = `99999${municipalityCheckDigit('99999')}`;
+    const missing = await t.gql(IMPORT, { format: 'CSV', content: 'municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5\n', code: unknown, month: '2027-03' }, DEMO_KEYS.ADMIN);
+    expect(missing.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'municipalityCode' });
+    const [empty] = await t.db.query(`SELECT m.code FROM municipality m WHERE NOT EXISTS (SELECT 1 FROM facility f WHERE f.municipality_code = m.code) ORDER BY m.code LIMIT 1`);
+    const csv = ['municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5', `${empty.code},どこかの保育園,2027-03,1,1,1,1,1,1`].join('\n');
+    const r = (await t.ok(IMPORT, { format: 'CSV', content: csv, code: empty.code, month: '2027-03', asOf: '2027-02-01' }, DEMO_KEYS.ADMIN)).importVacancies;
+    expect(r).toMatchObject({ applied: true, created: 0, unmatched: ['どこかの保育園'], rejected: [] });
   });
 
   it('a municipality may import only its own list; a JSON list needs its intake month', async () => {
