@@ -59,6 +59,7 @@ export interface VacancyRow {
   as_of: Date;
   side: VacancySide;
   source: VacancySource;
+  /** generated: the author of the winning side (operator_set_by or municipality_set_by) */
   set_by: string | null;
   operator_seats: number | null;
   operator_as_of: Date | null;
@@ -94,6 +95,11 @@ export const CELL_CHUNK = 10_000;
  *
  * The history ids are drawn from the identity's sequence (vacancy_history_id_seq) in the statement,
  * so that the openings it returns carry them without joining the inserted history rows back.
+ *
+ * The statement is prepared once per connection, so its generic plan may be made while vacancy is
+ * still empty and then serve it at millions of rows: every access to vacancy is therefore a
+ * parameterised probe that no estimate can turn into a scan (a LATERAL lookup by key; the UPDATE by
+ * the ctid of the row locked in step 1, which no one else can change while we hold the lock).
  */
 export async function writeVacancyCells(manager: EntityManager, batch: CellWriteBatch, now: Date, onChunk?: (done: number) => void): Promise<CellWriteResult> {
   const result: CellWriteResult = { created: 0, updated: 0, unchanged: 0, opened: [] };
