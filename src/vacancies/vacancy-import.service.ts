@@ -9,7 +9,6 @@ import { Errors } from '../common/errors';
 import { emptyReport, ImportReport, RejectedRowReport } from '../common/import-report';
 import { normalizeFacilityName } from '../common/normalize';
 import { assertMunicipalityCode } from '../municipalities/municipality-code';
-import { Municipality } from '../municipalities/municipality.entity';
 import { VacancyFileFormat } from './dto/import-vacancies.args';
 import { VacancyErrors } from './vacancies.errors';
 import { VacancyFigureKind } from './vacancy-figure-kind';
@@ -44,6 +43,9 @@ interface FileRow {
   nullsAreUnpublished: boolean;
 }
 
+/** What matching needs of a facility of the municipality. */
+type FacilityKey = { id: string; name: string; source_key: string };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ATTEMPTS = 3;
 class DryRunRollback extends Error {}
@@ -66,12 +68,18 @@ export class VacancyImportService {
   async import(req: VacancyImportRequest, actor: AuthenticatedClient | null, now: Date, onProgress?: (done: number, total: number) => void): Promise<ImportReport> {
     assertMunicipalityCode('municipalityCode', req.municipalityCode);
     if (actor) assertMunicipalityScope(actor, req.municipalityCode, 'municipalityCode');
-    if (!(await this.db.manager.findOneBy(Municipality, { code: req.municipalityCode }))) throw Errors.notFound('Municipality', req.municipalityCode, 'municipalityCode');
+    // The municipality and its facilities in one round trip (a municipality without facilities gives one row of NULLs).
+    const found: Array<{ id: string | null; name: string; source_key: string }> = await this.db.query(
+      `SELECT f.id, f.name, f.source_key FROM municipality m LEFT JOIN facility f ON f.municipality_code = m.code WHERE m.code = $1`,
+      [req.municipalityCode],
+    );
+    if (!found.length) throw Errors.notFound('Municipality', req.municipalityCode, 'municipalityCode');
+    const facilities = found.filter((f): f is FacilityKey => f.id !== null);
 
     const { rows, rejected, asOf } = req.format === VacancyFileFormat.JSON ? this.readJson(req) : this.readCsv(req, now);
     const report = emptyReport(rows.length + rejected.length, req.dryRun);
 
-    const cells = await this.match(req.municipalityCode, rows, rejected, report);
+    const cells = this.match(facilities, rows, rejected, report);
     report.rejected = rejected.sort((a, b) => a.line - b.line);
     const fileSha = createHash('sha256').update(req.content).digest('hex');
     const kind = `vacancy-${req.format.toLowerCase()}`;
@@ -156,12 +164,8 @@ export class VacancyImportService {
     return { rows, rejected, asOf: req.asOf ?? japanDateOf(now) };
   }
 
-  /** Facility rows → cells; fills report.unmatched and adds duplicate rows to rejected. One query. */
-  private async match(municipalityCode: string, rows: FileRow[], rejected: RejectedRowReport[], report: ImportReport): Promise<CellWrite[]> {
-    const facilities: Array<{ id: string; name: string; source_key: string }> = await this.db.query(
-      `SELECT id, name, source_key FROM facility WHERE municipality_code = $1`,
-      [municipalityCode],
-    );
+  /** Facility rows → cells; fills report.unmatched and adds duplicate rows to rejected. */
+  private match(facilities: FacilityKey[], rows: FileRow[], rejected: RejectedRowReport[], report: ImportReport): CellWrite[] {
     const ids = new Set(facilities.map((f) => f.id));
     const group = (key: (f: (typeof facilities)[number]) => string) => {
       const map = new Map<string, string[]>();

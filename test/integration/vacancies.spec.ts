@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KOSODATE_SHISETSU_COLUMNS } from '../../src/facilities/kosodate-shisetsu-csv';
-import { chooseVacancySide, listDateToInstant, opensSeats } from '../../src/vacancies/vacancy-rules';
+import { EntityManager } from 'typeorm';
+import { VacancyFigureKind } from '../../src/vacancies/vacancy-figure-kind';
+import { chooseVacancySide, listDateToInstant, opensSeats, VacancySide, VacancySource } from '../../src/vacancies/vacancy-rules';
+import { writeVacancyCells } from '../../src/vacancies/vacancy-writer';
+import { municipalityCheckDigit } from '../../src/municipalities/municipality-code';
 import { verifyWebhook } from '../../src/webhooks/signing';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 import { realPostgres } from '../support/hub';
@@ -89,6 +93,12 @@ describe('operator updates', () => {
     const both = admin.facility.vacancySources.find((s: any) => s.classAge === cell.classAge);
     expect(both).toMatchObject({ winner: 'OPERATOR', operator: { seats: newSeats, source: 'OPERATOR' }, municipality: { seats: cell.seats, source: 'IMPORT', figureKind: 'OPEN_SEATS', setBy: null } });
     expect(both.operator.setBy).toBeTruthy();
+    // vacancy.set_by (generated) is the winner's author: the operator here, nobody for a demo list
+    const [stored] = await t.db.query(`SELECT set_by FROM vacancy WHERE facility_id = $1 AND intake_month = '2026-09' AND class_age = $2`, [kanaikubo, cell.classAge]);
+    expect(stored.set_by).toBe(both.operator.setBy);
+    const municipalityWins = admin.facility.vacancySources.find((s: any) => s.winner === 'MUNICIPALITY');
+    const [published] = await t.db.query(`SELECT set_by FROM vacancy WHERE facility_id = $1 AND intake_month = '2026-09' AND class_age = $2`, [kanaikubo, municipalityWins.classAge]);
+    expect(published.set_by).toBeNull();
     const partner = await t.gql(SOURCES, { id: kanaikubo }, DEMO_KEYS.PARTNER);
     expect(partner.errors?.[0].extensions.code).toBe('FORBIDDEN');
 
@@ -250,6 +260,55 @@ describeWithRealPostgres('search results kept in memory (real PostgreSQL: LISTEN
   });
 });
 
+describeWithRealPostgres('a new cell created by a concurrent transaction (real connections)', () => {
+  /** Creates one cell in a transaction of its own, runs `race` while that transaction is still open, and commits once `race` waits for it. */
+  async function whileCellIsBeingCreated<T>(write: (m: EntityManager) => Promise<unknown>, race: () => Promise<T>): Promise<T> {
+    const other = t.db.createQueryRunner();
+    await other.connect();
+    try {
+      await other.startTransaction();
+      await write(other.manager);
+      const racing = race();
+      await eventually(async () => (await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n > 0);
+      await other.commitTransaction();
+      return await racing;
+    } finally {
+      await other.release();
+    }
+  }
+
+  it('an operator saving a new cell that an import has just created gets CONFLICT with the current figures', async () => {
+    const id = await facilityId('demo:vacancy/itabashi.json', 'みなみ');
+    const r = await whileCellIsBeingCreated(
+      (m) => writeVacancyCells(m, { side: VacancySide.MUNICIPALITY, source: VacancySource.IMPORT, figureKind: VacancyFigureKind.OPEN_SEATS, asOf: listDateToInstant('2027-10-01'), setBy: null, cells: [{ facilityId: id, intakeMonth: '2028-01', classAge: 2, seats: 3 }] }, new Date()),
+      () => t.gql(UPDATE, { i: { facilityId: id, intakeMonth: '2028-01', cells: [{ classAge: 1, seats: 4, expectedVersion: 0 }, { classAge: 2, seats: 5, expectedVersion: 0 }] } }, DEMO_KEYS.OPERATOR),
+    );
+    expect(r.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.cells[1].expectedVersion' });
+    expect(r.errors?.[0].extensions.details.stale).toEqual([expect.objectContaining({ classAge: 2, expectedVersion: 0, actualVersion: 1 })]);
+    expect(r.errors?.[0].extensions.details.current).toEqual([expect.objectContaining({ classAge: 2, seats: 3, version: 1, side: 'MUNICIPALITY' })]);
+    // all or nothing: the other cell was not saved, and the import's cell has its one history row
+    expect((await grid(id, '2028-01')).map((c) => [c.classAge, c.version])).toEqual([[2, 1]]);
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM vacancy_history WHERE facility_id = $1 AND intake_month = '2028-01'`, [id]);
+    expect(n).toBe(1);
+  });
+
+  it('an import meeting a cell that an operator has just created retries and applies the whole file', async () => {
+    const [a] = await t.db.query(`SELECT id FROM facility WHERE municipality_code = $1 AND source = 'demo:vacancy/adachi.json' ORDER BY name LIMIT 1`, [ADACHI]);
+    const csv = ['municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5', `${ADACHI},${a.id},2028-02,1,2,3,4,5,6`].join('\n');
+    const operatorKey = (await t.db.query(`SELECT id FROM api_client ORDER BY id LIMIT 1`))[0].id;
+    const r = await whileCellIsBeingCreated(
+      (m) => writeVacancyCells(m, { side: VacancySide.OPERATOR, source: VacancySource.OPERATOR, figureKind: VacancyFigureKind.OPEN_SEATS, asOf: new Date('2027-12-01T00:00:00Z'), setBy: operatorKey, cells: [{ facilityId: a.id, intakeMonth: '2028-02', classAge: 4, seats: 9, expectedVersion: 0 }] }, new Date()),
+      () => t.ok(IMPORT, { format: 'CSV', content: csv, code: ADACHI, month: '2028-02', asOf: '2028-01-05' }, DEMO_KEYS.MUNICIPALITY_ADACHI),
+    );
+    expect(r.importVacancies).toMatchObject({ applied: true, created: 5, updated: 1, unchanged: 0 });
+    const g = await grid(a.id, '2028-02');
+    expect(g.map((c) => c.seats)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(g[4]).toMatchObject({ version: 2, side: 'MUNICIPALITY' });
+    const history = await t.db.query(`SELECT side FROM vacancy_history WHERE facility_id = $1 AND intake_month = '2028-02' AND class_age = 4 ORDER BY id`, [a.id]);
+    expect(history.map((h: any) => h.side)).toEqual(['OPERATOR', 'MUNICIPALITY']);
+  });
+});
+
 describe('municipality imports', () => {
   const itabashiJson = readFileSync(join(root, 'data/vacancy/itabashi.json'), 'utf8');
 
@@ -305,6 +364,16 @@ describe('municipality imports', () => {
     expect(r.rejected.map((x: any) => [x.line, x.field])).toEqual([[3, 'age0'], [4, 'municipality_code'], [5, 'intake_month']]);
     for (const x of r.rejected) expect(x.reasonJa).toBeTruthy();
     expect(await grid(a.id, '2027-01')).toEqual([]);
+  });
+
+  it('an unknown municipality is NOT_FOUND; a municipality without facilities reports every row unmatched', async () => {
+    const unknown = `99999${municipalityCheckDigit('99999')}`;
+    const missing = await t.gql(IMPORT, { format: 'CSV', content: 'municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5\n', code: unknown, month: '2027-03' }, DEMO_KEYS.ADMIN);
+    expect(missing.errors?.[0].extensions).toMatchObject({ code: 'NOT_FOUND', field: 'municipalityCode' });
+    const [empty] = await t.db.query(`SELECT m.code FROM municipality m WHERE NOT EXISTS (SELECT 1 FROM facility f WHERE f.municipality_code = m.code) ORDER BY m.code LIMIT 1`);
+    const csv = ['municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5', `${empty.code},どこかの保育園,2027-03,1,1,1,1,1,1`].join('\n');
+    const r = (await t.ok(IMPORT, { format: 'CSV', content: csv, code: empty.code, month: '2027-03', asOf: '2027-02-01' }, DEMO_KEYS.ADMIN)).importVacancies;
+    expect(r).toMatchObject({ applied: true, created: 0, unmatched: ['どこかの保育園'], rejected: [] });
   });
 
   it('a municipality may import only its own list; a JSON list needs its intake month', async () => {
