@@ -14,7 +14,7 @@ import { UpdateVacanciesInput } from './dto/update-vacancies.input';
 import { VacancySearchArgs } from './dto/vacancy-search.args';
 import { VacancyErrors } from './vacancies.errors';
 import { VacancyFigureKind } from './vacancy-figure-kind';
-import { VacancySide, VacancySource } from './vacancy-rules';
+import { DAY_MS, VacancySide, VacancySource } from './vacancy-rules';
 import { SearchRow, vacancySearchKey, vacancySearchSql } from './vacancy-search.sql';
 import { toCellSources, toVacancyFigure, VacancyCellSources, VacancyFigure, VacancyGrid, VacancySearchResult } from './vacancy.types';
 import { StaleVacancyVersion, VacancyRow, writeVacancyCells } from './vacancy-writer';
@@ -24,6 +24,9 @@ import { VacancyWatchesService } from './vacancy-watches.service';
 /** A page of vacancySearch as kept by SearchResultCache (shared between requests: never changed). */
 interface SearchPage {
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  /** The edges as last built, valid for requests at instants in [from, until). */
+  built?: { from: number; until: number; value: Pick<ConnectionShape<VacancySearchResult>, 'edges' | 'pageInfo'> };
   items: Array<{ facility: Facility; cell: Parameters<typeof toVacancyFigure>[0]; distanceMeters: number | null; cursor: string }>;
 }
 
@@ -108,10 +111,34 @@ export class VacanciesService {
     return facility;
   }
 
+  /**
+   * The edges and page info of a page at `now`. Only the figures' age depends on the moment, in
+   * whole days since each figure's as-of, so what was built is reused until the first of them
+   * would change (the page itself is shared, never changed).
+   */
+  private builtPage(page: SearchPage, now: Date): Pick<ConnectionShape<VacancySearchResult>, 'edges' | 'pageInfo'> {
+    const t = now.getTime();
+    const built = page.built;
+    if (built && t >= built.from && t < built.until) return built.value;
+    const edges = page.items.map((item) => ({
+      cursor: item.cursor,
+      node: { facility: item.facility, figure: toVacancyFigure(item.cell, now), distanceMeters: item.distanceMeters },
+    }));
+    const value = {
+      edges,
+      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: page.hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+    };
+    // The next moment one figure's ageInDays grows by one.
+    const until = Math.min(...edges.map(({ node }) => node.figure.asOf.getTime() + (node.figure.ageInDays + 1) * DAY_MS), Number.MAX_SAFE_INTEGER);
+    page.built = { from: t, until, value };
+    return value;
+  }
+
   /** One page of search results as kept in the cache: everything but the figures' age. */
-  private toSearchPage(rows: SearchRow[], first: number, near: boolean): SearchPage {
+  private toSearchPage(rows: SearchRow[], first: number, near: boolean, hasPreviousPage: boolean): SearchPage {
     return {
       hasNextPage: rows.length > first,
+      hasPreviousPage,
       items: rows.slice(0, first).map((r) => ({
         facility: this.toFacility(r),
         cell: { facility_id: r.id, intake_month: r.v_intake_month, class_age: r.v_class_age, seats: r.v_seats, figure_kind: r.v_figure_kind, as_of: r.v_as_of, side: r.v_side, source: r.v_source, version: r.v_version },
@@ -155,20 +182,10 @@ export class VacanciesService {
     let page = this.cache.get<SearchPage>(key);
     if (!page) {
       const generation = this.cache.generation;
-      page = this.toSearchPage(await preparedQuery<SearchRow>(this.db, sql, params), args.first, !!f.near);
+      page = this.toSearchPage(await preparedQuery<SearchRow>(this.db, sql, params), args.first, !!f.near, !!args.after);
       this.cache.set(key, generation, page);
     }
-    // Only the figure's age depends on the moment of the request.
-    const now = this.clock.now();
-    const edges = page.items.map((item) => ({
-      cursor: item.cursor,
-      node: { facility: item.facility, figure: toVacancyFigure(item.cell, now), distanceMeters: item.distanceMeters },
-    }));
-    const connection: ConnectionShape<VacancySearchResult> = {
-      edges,
-      totalCount: 0,
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: !!args.after, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
-    };
+    const connection: ConnectionShape<VacancySearchResult> = { ...this.builtPage(page, this.clock.now()), totalCount: 0 };
     // The total costs a second statement: a lazy getter runs it only when the client selects totalCount.
     const count = vacancySearchSql(query, true);
     let total: Promise<number> | undefined;

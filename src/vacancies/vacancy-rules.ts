@@ -74,7 +74,7 @@ export function opensSeatsSql(before: string, after: string): string {
   return `(coalesce(${after}, 0) > 0 AND coalesce(${before}, 0) = 0)`;
 }
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** Whole days between the figure's as-of and now (never negative), and what that means for a parent. */
 export function vacancyFreshness(asOf: Date, now: Date): { ageInDays: number; freshness: VacancyFreshness } {

@@ -241,6 +241,21 @@ describeWithRealPostgres('search results kept in memory (real PostgreSQL: LISTEN
     }
   });
 
+  it("a page served from memory still tells each figure's age at the moment of the request", async () => {
+    const filter = { classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ITABASHI] };
+    const first = (await search(filter, 5)).edges.map((e: any) => e.node.figure);
+    const hits = cacheOf(t).hits;
+    try {
+      t.clock.set(new Date(Date.now() + 3 * 86_400_000));
+      const later = (await search(filter, 5)).edges.map((e: any) => e.node.figure);
+      expect(cacheOf(t).hits).toBeGreaterThan(hits);
+      expect(later.map((f: any) => f.ageInDays)).toEqual(first.map((f: any) => f.ageInDays + 3));
+    } finally {
+      t.clock.reset();
+    }
+    expect((await search(filter, 5)).edges.map((e: any) => e.node.figure.ageInDays)).toEqual(first.map((f: any) => f.ageInDays));
+  });
+
   it('keeps nothing read while a change was committing, and nothing at all without its notification connection', async () => {
     const cache = cacheOf(t);
     const generation = cache.generation;
