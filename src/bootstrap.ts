@@ -13,6 +13,7 @@ import { PinoNestLogger, requestLogging, rootLogger, setLogLevel } from './commo
 import { projectRoot } from './common/paths';
 import { AppConfig, loadConfig } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
+import { useNamedStatements } from './common/sql';
 import { runMigrations } from './database/migrate';
 import { DemoSeedService } from './demo/demo-seed.service';
 import { MunicipalitiesService } from './municipalities/municipalities.service';
@@ -51,7 +52,11 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
   const { url, embedded } = await resolveDatabase(config);
   let app: NestExpressApplication | undefined;
   try {
-    const ran = await runMigrations(url, config.embedded || config.DB_POOL_SIZE === 1);
+    // A pool of one is how the embedded database (a single PostgreSQL session) is used, also when a test
+    // runner serves it over a socket: no named statements there (see useNamedStatements).
+    const singleSession = config.embedded || config.DB_POOL_SIZE === 1;
+    useNamedStatements(!singleSession);
+    const ran = await runMigrations(url, singleSession);
     if (ran.length) rootLogger.info({ migrations: ran }, 'migrations applied');
     await embedded?.waitIdle();
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), { logger: new PinoNestLogger(), abortOnError: false });

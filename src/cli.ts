@@ -7,6 +7,7 @@ import { AdjustableClock, systemClock } from './common/clock';
 import { setLogLevel } from './common/logger';
 import { ConfigError, loadConfig } from './config/app-config';
 import { resolveDatabase } from './bootstrap';
+import { useNamedStatements } from './common/sql';
 import { runMigrations } from './database/migrate';
 import { MunicipalitiesService } from './municipalities/municipalities.service';
 
@@ -29,7 +30,9 @@ async function main() {
   setLogLevel(config.LOG_LEVEL);
   const { url, embedded } = await resolveDatabase(config);
   try {
-    const ran = await runMigrations(url, config.embedded || config.DB_POOL_SIZE === 1);
+    const singleSession = config.embedded || config.DB_POOL_SIZE === 1;
+    useNamedStatements(!singleSession);
+    const ran = await runMigrations(url, singleSession);
     await embedded?.waitIdle();
     if (args[0] === 'migrate') {
       console.log(ran.length ? `applied: ${ran.join(', ')}` : 'no pending migrations');

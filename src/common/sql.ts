@@ -18,6 +18,7 @@ export function returnedRows<T>(result: unknown): T[] {
  * a transaction only (it takes any pooled connection).
  */
 export async function preparedQuery<T>(db: DataSource, sql: string, params: unknown[]): Promise<T[]> {
+  if (!namedStatements) return db.query(sql, params);
   let name = preparedNames.get(sql);
   if (!name) {
     name = `hub_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
@@ -29,3 +30,19 @@ export async function preparedQuery<T>(db: DataSource, sql: string, params: unkn
 }
 
 const preparedNames = new Map<string, string>();
+
+let namedStatements = true;
+
+/**
+ * Whether hot statements are prepared under a name. Off on the embedded database: PGlite is one
+ * session shared by every connection made to it over the process's life, so a statement a closed
+ * connection prepared is still there when a new connection prepares it again (a new pg client
+ * does not know it), and PostgreSQL refuses the second PREPARE. Set once at start.
+ */
+export function useNamedStatements(on: boolean): void {
+  namedStatements = on;
+}
+
+export function namedStatementsInUse(): boolean {
+  return namedStatements;
+}

@@ -55,7 +55,8 @@ export class SearchResultCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit() {
-    if (!this.config.HUB_SEARCH_CACHE || this.config.embedded || !this.config.DATABASE_URL) return;
+    // A pool of one is a single-session database (the embedded one, also when served over a socket): no second connection.
+    if (!this.config.HUB_SEARCH_CACHE || this.config.embedded || !this.config.DATABASE_URL || this.config.DB_POOL_SIZE === 1) return;
     live.add(this);
     await this.listen();
   }

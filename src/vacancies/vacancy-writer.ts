@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { namedStatementsInUse } from '../common/sql';
 import { VacancyFigureKind } from './vacancy-figure-kind';
 import { chooseVacancySideSql, opensSeatsSql, VacancySide, VacancySource } from './vacancy-rules';
 
@@ -206,7 +207,7 @@ function writeSqlFor(side: VacancySide, checkVersions: boolean): { name: string;
  */
 async function runWriter(manager: EntityManager, sql: { name: string; text: string }, values: unknown[]): Promise<unknown[]> {
   const client = (manager.queryRunner as unknown as { databaseConnection?: { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> } } | undefined)?.databaseConnection;
-  if (!client) return manager.query(sql.text, values);
+  if (!client || !namedStatementsInUse()) return manager.query(sql.text, values);
   return (await client.query({ ...sql, values })).rows;
 }
 

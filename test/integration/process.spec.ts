@@ -153,3 +153,35 @@ describe('the command line (npm run hub -- …)', () => {
     expect(report.out).toContain('unmatchedCoordinates');
   }, 120_000);
 });
+
+describe('the embedded database across a reconnect of its single connection', () => {
+  // PGlite is ONE PostgreSQL session for the life of the process: a statement a closed connection
+  // prepared under a name is still there when the pool opens a new connection. The hub must keep
+  // working across such a reconnect (it prepares nothing by name there).
+  it('searches before and after the pool replaced its connection', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hub-embedded-session-'));
+    const script = `
+      const { startHub } = require('./dist/src/bootstrap');
+      const { DataSource } = require('typeorm');
+      (async () => {
+        const hub = await startHub({ NODE_ENV: 'test', HUB_DATA_DIR: ${JSON.stringify(dataDir)}, HUB_DEMO: 'true', HUB_WORKERS: 'false', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', HUB_ADMIN_KEY: 'test-bootstrap-admin-key-0123456789' });
+        const search = async () => (await fetch(hub.url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ vacancySearch(filter: { classAge: 1, intakeMonth: "2026-09", municipalityCodes: ["131199"] }, first: 3) { edges { node { facility { id } figure { seats } } } } }' }) })).json();
+        const before = await search();
+        const client = await hub.app.get(DataSource).driver.master.connect();
+        client.release(true);
+        const after = await search();
+        console.log('RESULT ' + JSON.stringify({ before, after }));
+        await hub.stop();
+      })().catch((e) => { console.error(e); process.exit(1); });`;
+    const child = spawn(process.execPath, ['-e', script], { cwd: root, env: { PATH: process.env.PATH ?? '' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    expect(await new Promise((resolve) => child.on('exit', resolve))).toBe(0);
+    const { before, after } = JSON.parse(/RESULT (.*)/.exec(out)![1]);
+    expect(before.errors).toBeUndefined();
+    expect(before.data.vacancySearch.edges.length).toBeGreaterThan(0);
+    expect(after).toEqual(before);
+  }, 180_000);
+});
