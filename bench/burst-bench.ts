@@ -37,6 +37,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectRoot } from '../src/common/paths';
 import { verifyWebhook } from '../src/webhooks/signing';
+// Deterministic [0, 1) source, so the flaky receiver fails the same share on every run.
+import { prng } from './generate-national';
 
 const TOTAL = Number(process.env.BENCH_SUBMISSIONS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -83,18 +85,6 @@ function percentile(sorted: number[], p: number): number {
 function summary(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   return { n: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1]) };
-}
-
-/** Deterministic [0, 1) source (mulberry32), so the flaky receiver fails the same share on every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // --- /proc sampling -------------------------------------------------------------------------------

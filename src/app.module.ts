@@ -58,7 +58,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CommonModule.forRoot(config, clock),
-        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.embedded || config.DB_POOL_SIZE === 1, config.DB_POOL_SIZE)),
+        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.singleSession, config.DB_POOL_SIZE)),
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }],
           storage: new FixedWindowThrottlerStorage(),

@@ -52,11 +52,8 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
   const { url, embedded } = await resolveDatabase(config);
   let app: NestExpressApplication | undefined;
   try {
-    // A pool of one is how the embedded database (a single PostgreSQL session) is used, also when a test
-    // runner serves it over a socket: no named statements there (see useNamedStatements).
-    const singleSession = config.embedded || config.DB_POOL_SIZE === 1;
-    useNamedStatements(!singleSession);
-    const ran = await runMigrations(url, singleSession);
+    useNamedStatements(!config.singleSession);
+    const ran = await runMigrations(url, config.singleSession);
     if (ran.length) rootLogger.info({ migrations: ran }, 'migrations applied');
     await embedded?.waitIdle();
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), { logger: new PinoNestLogger(), abortOnError: false });

@@ -30,9 +30,8 @@ async function main() {
   setLogLevel(config.LOG_LEVEL);
   const { url, embedded } = await resolveDatabase(config);
   try {
-    const singleSession = config.embedded || config.DB_POOL_SIZE === 1;
-    useNamedStatements(!singleSession);
-    const ran = await runMigrations(url, singleSession);
+    useNamedStatements(!config.singleSession);
+    const ran = await runMigrations(url, config.singleSession);
     await embedded?.waitIdle();
     if (args[0] === 'migrate') {
       console.log(ran.length ? `applied: ${ran.join(', ')}` : 'no pending migrations');

@@ -68,16 +68,15 @@ export function decodeCursor(cursor: string, length: number, field = 'after'): u
 
 /** Build a connection from rows fetched with LIMIT first + 1. */
 export function toConnection<T>(rows: T[], first: number, hasPrevious: boolean, totalCount: number, keyOf: (row: T) => unknown[]): ConnectionShape<T> {
-  const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  const edges = rows.slice(0, first).map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  return connectionOf(edges, rows.length > first, hasPrevious, totalCount);
+}
+
+/** A connection from edges whose cursors are already encoded. */
+export function connectionOf<T>(edges: Array<{ cursor: string; node: T }>, hasNextPage: boolean, hasPreviousPage: boolean, totalCount: number): ConnectionShape<T> {
   return {
     edges,
     totalCount,
-    pageInfo: {
-      hasNextPage: rows.length > first,
-      hasPreviousPage: hasPrevious,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
+    pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
   };
 }

@@ -94,6 +94,14 @@ export class AppConfig {
   get embedded() {
     return !this.DATABASE_URL;
   }
+  /**
+   * One PostgreSQL session for the whole process: the embedded PGlite, also when a test runner
+   * serves it over a socket (then with a pool of one). No parallel connections, no named prepared
+   * statements, no LISTEN connection.
+   */
+  get singleSession() {
+    return this.embedded || this.DB_POOL_SIZE === 1;
+  }
 }
 
 export class ConfigError extends Error {}

@@ -46,7 +46,6 @@ export class SearchResultCache implements OnModuleInit, OnApplicationShutdown {
   /** Grows on every invalidation; a result is kept only if it did not grow while it was read. */
   generation = 0;
   hits = 0;
-  misses = 0;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -55,8 +54,7 @@ export class SearchResultCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit() {
-    // A pool of one is a single-session database (the embedded one, also when served over a socket): no second connection.
-    if (!this.config.HUB_SEARCH_CACHE || this.config.embedded || !this.config.DATABASE_URL || this.config.DB_POOL_SIZE === 1) return;
+    if (!this.config.HUB_SEARCH_CACHE || this.config.singleSession) return;
     live.add(this);
     await this.listen();
   }
@@ -73,10 +71,7 @@ export class SearchResultCache implements OnModuleInit, OnApplicationShutdown {
   get<T>(key: string): T | undefined {
     if (!this.listening) return undefined;
     const rows = this.entries.get(key);
-    if (rows === undefined) {
-      this.misses++;
-      return undefined;
-    }
+    if (rows === undefined) return undefined;
     this.hits++;
     // Most recently used last, so the first entry is the one to drop.
     this.entries.delete(key);
@@ -101,7 +96,7 @@ export class SearchResultCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.DATABASE_URL, application_name: 'hokatsu-hub search cache' });
+    const client = new Client({ connectionString: this.config.DATABASE_URL!, application_name: 'hokatsu-hub search cache' });
     const lost = (err?: unknown) => {
       if (this.listener !== client) return;
       this.listening = false;

@@ -4,7 +4,7 @@ import type { AuthenticatedClient } from '../auth/current-client.decorator';
 import { assertFacilityScope } from '../auth/scope';
 import { CLOCK, Clock } from '../common/clock';
 import { Errors } from '../common/errors';
-import { ConnectionShape, decodeCursor, encodeCursor } from '../common/pagination';
+import { connectionOf, ConnectionShape, decodeCursor, encodeCursor } from '../common/pagination';
 import { preparedQuery } from '../common/sql';
 import { SearchResultCache } from './search-cache';
 import { FacilitiesService } from '../facilities/facilities.service';
@@ -20,16 +20,16 @@ import { toCellSources, toVacancyFigure, VacancyCellSources, VacancyFigure, Vaca
 import { StaleVacancyVersion, VacancyRow, writeVacancyCells } from './vacancy-writer';
 import { VacancyWatchesService } from './vacancy-watches.service';
 
-/** Reading figures (search, grids) and the operator's update. */
-/** A page of vacancySearch as kept by SearchResultCache (shared between requests: never changed). */
+/** A page of vacancySearch as kept by SearchResultCache (shared between requests: only `built` is replaced). */
 interface SearchPage {
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  /** The edges as last built, valid for requests at instants in [from, until). */
-  built?: { from: number; until: number; value: Pick<ConnectionShape<VacancySearchResult>, 'edges' | 'pageInfo'> };
+  /** The connection as last built, valid for requests at instants in [from, until) (the one field set later). */
+  built?: { from: number; until: number; value: ConnectionShape<VacancySearchResult> };
   items: Array<{ facility: Facility; cell: Parameters<typeof toVacancyFigure>[0]; distanceMeters: number | null; cursor: string }>;
 }
 
+/** Reading figures (search, grids) and the operator's update. */
 @Injectable()
 export class VacanciesService {
   constructor(
@@ -116,7 +116,7 @@ export class VacanciesService {
    * whole days since each figure's as-of, so what was built is reused until the first of them
    * would change (the page itself is shared, never changed).
    */
-  private builtPage(page: SearchPage, now: Date): Pick<ConnectionShape<VacancySearchResult>, 'edges' | 'pageInfo'> {
+  private builtPage(page: SearchPage, now: Date): ConnectionShape<VacancySearchResult> {
     const t = now.getTime();
     const built = page.built;
     if (built && t >= built.from && t < built.until) return built.value;
@@ -124,10 +124,7 @@ export class VacanciesService {
       cursor: item.cursor,
       node: { facility: item.facility, figure: toVacancyFigure(item.cell, now), distanceMeters: item.distanceMeters },
     }));
-    const value = {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: page.hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
-    };
+    const value = connectionOf(edges, page.hasNextPage, page.hasPreviousPage, 0);
     // The next moment one figure's ageInDays grows by one.
     const until = Math.min(...edges.map(({ node }) => node.figure.asOf.getTime() + (node.figure.ageInDays + 1) * DAY_MS), Number.MAX_SAFE_INTEGER);
     page.built = { from: t, until, value };
@@ -158,9 +155,9 @@ export class VacanciesService {
     return [...fields].flatMap((field) => (columns.has(field) ? [columns.get(field)!] : []));
   }
 
-  /** vacancySearch: one statement for the page and its facilities; the total only when asked for. */
   /**
-   * `facilityFields`: the Facility fields the client selected; only their columns are fetched (a
+   * vacancySearch: one statement for the page and its facilities (or the page kept in memory); the
+   * total only when asked for. `facilityFields`: the Facility fields the client selected; only their columns are fetched (a
    * field that is not a column, such as `vacancies`, needs only the id). Absent: every column.
    */
   async search(args: VacancySearchArgs, facilityFields?: ReadonlySet<string>): Promise<ConnectionShape<VacancySearchResult>> {
@@ -185,7 +182,8 @@ export class VacanciesService {
       page = this.toSearchPage(await preparedQuery<SearchRow>(this.db, sql, params), args.first, !!f.near, !!args.after);
       this.cache.set(key, generation, page);
     }
-    const connection: ConnectionShape<VacancySearchResult> = { ...this.builtPage(page, this.clock.now()), totalCount: 0 };
+    // A copy: the lazy total below is this request's own.
+    const connection: ConnectionShape<VacancySearchResult> = { ...this.builtPage(page, this.clock.now()) };
     // The total costs a second statement: a lazy getter runs it only when the client selects totalCount.
     const count = vacancySearchSql(query, true);
     let total: Promise<number> | undefined;

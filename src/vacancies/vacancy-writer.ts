@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { namedStatementsInUse } from '../common/sql';
+import { preparedQuery } from '../common/sql';
 import { VacancyFigureKind } from './vacancy-figure-kind';
 import { chooseVacancySideSql, opensSeatsSql, VacancySide, VacancySource } from './vacancy-rules';
 
@@ -192,23 +192,13 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
               FROM w WHERE ${opensSeatsSql('w.effective_old', 'w.seats')}
                AND EXISTS (SELECT 1 FROM vacancy_watch vw WHERE vw.intake_month = w.intake_month AND vw.class_age = w.class_age)) AS opened`;
 }
-const WRITE_SQL = new Map<string, { name: string; text: string }>();
-function writeSqlFor(side: VacancySide, checkVersions: boolean): { name: string; text: string } {
-  const name = `hub_vacancy_write_${side.toLowerCase()}${checkVersions ? '_versions' : ''}`;
-  let sql = WRITE_SQL.get(name);
-  if (!sql) WRITE_SQL.set(name, (sql = { name, text: writeSql(side, checkVersions) }));
+const WRITE_SQL = new Map<string, string>();
+/** The writer's statement for one side, with or without the stale-version check (built once each). */
+function writeSqlFor(side: VacancySide, checkVersions: boolean): string {
+  const key = `${side}:${checkVersions}`;
+  let sql = WRITE_SQL.get(key);
+  if (!sql) WRITE_SQL.set(key, (sql = writeSql(side, checkVersions)));
   return sql;
-}
-
-/**
- * Runs the writer statement as a named (prepared) statement on the transaction's connection, so that
- * PostgreSQL plans it once per connection rather than once per file (planning it costs about a
- * millisecond). Outside a transaction (no query runner) it runs as a plain query.
- */
-async function runWriter(manager: EntityManager, sql: { name: string; text: string }, values: unknown[]): Promise<unknown[]> {
-  const client = (manager.queryRunner as unknown as { databaseConnection?: { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> } } | undefined)?.databaseConnection;
-  if (!client || !namedStatementsInUse()) return manager.query(sql.text, values);
-  return (await client.query({ ...sql, values })).rows;
 }
 
 /** A unique_violation on vacancy_pkey: a concurrent transaction inserted a cell that we meant to insert. */
@@ -242,7 +232,7 @@ async function writeChunk(manager: EntityManager, batch: CellWriteBatch, cells: 
   const checkVersions = cells.some((c) => c.expectedVersion !== undefined);
   let r: { created: number; updated: number; lost: Array<{ facilityId: string; intakeMonth: string; classAge: number }> | null; stale: StaleVacancyVersion['cells'] | null; opened: Array<Omit<OpenedChange, 'asOf'> & { asOf: string }> | null };
   try {
-    [r] = (await runWriter(manager, writeSqlFor(batch.side, checkVersions), [
+    [r] = (await preparedQuery(manager, writeSqlFor(batch.side, checkVersions), [
       textArray(cells.map((c) => c.facilityId)), textArray(cells.map((c) => c.intakeMonth)), intArray(cells.map((c) => c.classAge)),
       intArray(cells.map((c) => c.seats)), intArray(cells.map((c) => c.expectedVersion ?? null)),
       incomingKind, batch.asOf.toISOString(), batch.source, batch.setBy, now.toISOString(),

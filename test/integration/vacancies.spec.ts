@@ -214,9 +214,16 @@ describeWithRealPostgres('search results kept in memory (real PostgreSQL: LISTEN
     expect(cache.hits).toBeGreaterThan(hits);
 
     const version = await versionOf(id, '2027-08', 3);
-    await t.ok(UPDATE, { i: { facilityId: id, intakeMonth: '2027-08', cells: [{ classAge: 3, seats: 41, expectedVersion: version }] } }, DEMO_KEYS.OPERATOR);
-    // No waiting: the mutation itself dropped this instance's results.
-    expect(await figureOf(t, id, 3, '2027-08')).toBe(41);
+    // Deaf to the notification for a moment, so only the mutation itself can have dropped this instance's pages.
+    const listener = (cache as unknown as { listener: import('pg').Client }).listener;
+    const handlers = listener.listeners('notification') as Array<(...a: unknown[]) => void>;
+    listener.removeAllListeners('notification');
+    try {
+      await t.ok(UPDATE, { i: { facilityId: id, intakeMonth: '2027-08', cells: [{ classAge: 3, seats: 41, expectedVersion: version }] } }, DEMO_KEYS.OPERATOR);
+      expect(await figureOf(t, id, 3, '2027-08')).toBe(41);
+    } finally {
+      for (const handler of handlers) listener.on('notification', handler);
+    }
   });
 
   it('drops what it holds when another writer changes the data: another instance, the command line, SQL by hand', async () => {
