@@ -9,11 +9,13 @@
  *    (VacancyImportService: parse, match by name, set-based write with history), 4 at a time, and
  *    reports figures per second;
  * 4. starts the hub (node dist/src/main.js) and the minimal baseline (bench/vacancy-baseline.ts:
- *    node:http + pg, same SQL) as separate processes, and drives each with 32 concurrent keep-alive
- *    connections for 20 s (after a 3 s warm-up): vacancySearch for one municipality, one class age,
- *    one month, first 20, the municipality/age/month drawn at random (same sequence for both);
+ *    node:http + pg, same SQL) as separate processes, warms each up for 15 s, then drives each with 32
+ *    concurrent keep-alive connections for 20 s in all, in 6 slices taken in turn (baseline, hub, hub,
+ *    baseline, …): vacancySearch for one municipality, one class age, one month, first 20, the
+ *    municipality/age/month drawn at random (the same sequence for both, never a query twice);
  * 5. prints throughput, p50/p99 latency and the service's RSS, writes bench/results/vacancy-latest.json,
- *    and drops the database (keep it with --keep).
+ *    and drops the database (keep it with --keep; run the search part alone on a kept database with
+ *    --reuse hub_bench_<n>).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +35,12 @@ import { BENCH_MONTHS, generateNationalSet, prng, SYNTHETIC_SOURCE } from './gen
 
 const CONCURRENCY = 32;
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
-const WARMUP_MS = 3_000;
+// Both servers are warmed up this long first: the hub's code is many times the baseline's, and on a
+// slow machine V8 is still optimising it well after 3 s (its throughput kept rising for ~20 s).
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 15_000);
+// The measured time is cut into slices run alternately (baseline, hub, hub, baseline, …), so a
+// machine whose speed drifts during the run (a shared VM) weighs on both alike.
+const SLICES = Number(process.env.BENCH_SLICES ?? 6);
 const IMPORT_PARALLEL = 4;
 const POOL = 10;
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef0123';
@@ -52,6 +59,7 @@ interface LoadResult {
   max: number;
   rssPeakMb: number;
   rssEndMb: number;
+  sliceThroughputs: number[];
 }
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -115,128 +123,161 @@ function send(agent: Agent, port: number, method: 'GET' | 'POST', path: string, 
   });
 }
 
-type Target = (agent: Agent, q: { code: string; age: number; month: string }) => Promise<boolean>;
+type Query = { code: string; age: number; month: string };
+type Target = (agent: Agent, q: Query) => Promise<boolean>;
 
-/** 32 workers, each sending its next request when the previous one answered (a closed loop). */
-async function drive(target: Target, queries: { code: string; age: number; month: string }[], pid: number, durationMs: number): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  let rssPeak = 0;
-  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(pid) || 0)), 250);
+/** One server under load: what it has answered so far, over every slice of its run. */
+interface Load {
+  target: Target;
+  pid: number;
+  agent: Agent;
+  /** The next query: each server goes through the same sequence once, so nothing is asked twice. */
+  cursor: number;
+  latencies: number[];
+  sliceThroughputs: number[];
+  errors: number;
+  elapsedMs: number;
+  rssPeak: number;
+}
+
+function newLoad(target: Target, pid: number): Load {
+  return { target, pid, agent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }), cursor: 0, latencies: [], sliceThroughputs: [], errors: 0, elapsedMs: 0, rssPeak: 0 };
+}
+
+/** 32 workers for `durationMs`, each sending its next request when the previous one answered (a closed loop). */
+async function drive(load: Load, queries: Query[], durationMs: number, record: boolean): Promise<void> {
+  const sampler = setInterval(() => (load.rssPeak = Math.max(load.rssPeak, rssMb(load.pid) || 0)), 250);
   const started = performance.now();
   const until = started + durationMs;
+  let answered = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < until) {
-        const q = queries[next++ % queries.length];
+        const q = queries[load.cursor++ % queries.length];
         const t0 = performance.now();
         let ok = false;
         try {
-          ok = await target(agent, q);
+          ok = await load.target(load.agent, q);
         } catch {
           ok = false;
         }
-        latencies.push(performance.now() - t0);
-        if (!ok) errors++;
+        if (!record) continue;
+        answered++;
+        load.latencies.push(performance.now() - t0);
+        if (!ok) load.errors++;
       }
     }),
   );
-  const elapsed = performance.now() - started;
   clearInterval(sampler);
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
+  if (!record) return;
+  const elapsed = performance.now() - started;
+  load.elapsedMs += elapsed;
+  load.sliceThroughputs.push(Math.round((answered / elapsed) * 1000));
+}
+
+function summary(load: Load): LoadResult {
+  load.agent.destroy();
+  const latencies = load.latencies.sort((a, b) => a - b);
   const round = (n: number) => Math.round(n * 100) / 100;
   return {
     requests: latencies.length,
-    errors,
-    throughput: Math.round((latencies.length / elapsed) * 1000),
+    errors: load.errors,
+    throughput: Math.round((latencies.length / load.elapsedMs) * 1000),
+    sliceThroughputs: load.sliceThroughputs,
     p50: round(percentile(latencies, 50)),
     p90: round(percentile(latencies, 90)),
     p99: round(percentile(latencies, 99)),
     max: round(latencies[latencies.length - 1]),
-    rssPeakMb: Math.max(rssPeak, rssMb(pid) || 0),
-    rssEndMb: rssMb(pid),
+    rssPeakMb: Math.max(load.rssPeak, rssMb(load.pid) || 0),
+    rssEndMb: rssMb(load.pid),
+  };
+}
+
+/** Steps 2–3: load the facilities, import every municipality's figures, re-import 100 of them. */
+async function importNationalSet(env: Record<string, string>, set: ReturnType<typeof generateNationalSet>, facilityCount: number, results: Record<string, unknown>) {
+  const hub = await startHub(env, { listen: false });
+  const db = hub.app.get(DataSource);
+  let t0 = performance.now();
+  const now = hub.clock.now();
+  const all = set.municipalities.flatMap((m) => m.facilities);
+  for (let i = 0; i < all.length; i += 5000) await db.transaction((m) => upsertFacilities(m, SYNTHETIC_SOURCE, now, all.slice(i, i + 5000)));
+  const facilityMs = performance.now() - t0;
+  log(`facilities loaded in ${Math.round(facilityMs)} ms`);
+
+  const importer = hub.app.get(VacancyImportService);
+  const queue = [...set.municipalities];
+  let imported = 0;
+  t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: IMPORT_PARALLEL }, async () => {
+      for (let m = queue.shift(); m; m = queue.shift()) {
+        const report = await importer.import(
+          { format: VacancyFileFormat.CSV, content: m.csv, municipalityCode: m.code, figureKind: VacancyFigureKind.INTAKE_QUOTA, asOf: '2026-08-01', intakeMonth: null, dryRun: false },
+          null,
+          now,
+        );
+        if (!report.applied || report.unmatched.length || report.created !== m.figures) throw new Error(`import of ${m.code} did not apply cleanly: ${JSON.stringify({ ...report, rejected: report.rejected.slice(0, 3) })}`);
+        imported += report.created;
+      }
+    }),
+  );
+  const importMs = performance.now() - t0;
+  const [{ n: stored }] = await db.query(`SELECT count(*)::int AS n FROM vacancy`);
+  const [{ n: history }] = await db.query(`SELECT count(*)::int AS n FROM vacancy_history`);
+  if (stored !== set.figures || history !== set.figures) throw new Error(`expected ${set.figures} figures and history rows, found ${stored} and ${history}`);
+  const figuresPerSecond = Math.round(set.figures / (importMs / 1000));
+  log(`imported ${imported} figures in ${Math.round(importMs)} ms: ${figuresPerSecond} figures/s (with ${history} history rows)`);
+
+  // Re-import of 100 municipalities: idempotent, nothing written.
+  t0 = performance.now();
+  let unchanged = 0;
+  for (const m of set.municipalities.slice(0, 100)) {
+    const r = await importer.import({ format: VacancyFileFormat.CSV, content: m.csv, municipalityCode: m.code, figureKind: VacancyFigureKind.INTAKE_QUOTA, asOf: '2026-08-01', intakeMonth: null, dryRun: false }, null, now);
+    if (r.created || r.updated) throw new Error(`re-import of ${m.code} changed figures`);
+    unchanged += r.unchanged;
+  }
+  const reimportMs = performance.now() - t0;
+  log(`re-imported 100 municipalities: ${unchanged} figures unchanged in ${Math.round(reimportMs)} ms`);
+  await db.query('VACUUM ANALYZE');
+  await hub.stop();
+  results.import = {
+    facilities: facilityCount, municipalities: set.municipalities.length, figures: set.figures, facilityLoadMs: Math.round(facilityMs),
+    importMs: Math.round(importMs), figuresPerSecond, parallelImports: IMPORT_PARALLEL, reimportUnchangedFigures: unchanged, reimportMs: Math.round(reimportMs),
   };
 }
 
 async function main() {
-  const keep = process.argv.includes('--keep');
+  // --reuse <database>: search only, against a database an earlier `--keep` run left (same seed, so the
+  // same set); it is kept afterwards.
+  const reuseAt = process.argv.indexOf('--reuse');
+  const reuse = reuseAt > 0 ? process.argv[reuseAt + 1] : undefined;
+  if (reuseAt > 0 && !/^hub_bench_\d+$/.test(reuse ?? '')) throw new Error('--reuse needs the name of a kept hub_bench_<n> database');
+  const keep = process.argv.includes('--keep') || !!reuse;
   const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const dbName = `hub_bench_${Date.now()}`;
+  const dbName = reuse ?? `hub_bench_${Date.now()}`;
   const admin = new Client({ connectionString: server });
   await admin.connect();
   const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version;
-  await admin.query(`CREATE DATABASE ${dbName}`);
+  if (!reuse) await admin.query(`CREATE DATABASE ${dbName}`);
   await admin.end();
   const dbUrl = new URL(server);
   dbUrl.pathname = `/${dbName}`;
   const url = dbUrl.toString();
-  log(`fresh database ${dbName}`);
+  log(reuse ? `reusing database ${dbName} (search only)` : `fresh database ${dbName}`);
   const children: ChildProcess[] = [];
   const results: Record<string, unknown> = {};
   try {
     // ---- 1–3: generate, load facilities, import figures -------------------------------------------
     const env = { NODE_ENV: 'test', DATABASE_URL: url, DB_POOL_SIZE: String(IMPORT_PARALLEL + 2), HUB_DEMO: 'false', HUB_WORKERS: 'false', LOG_LEVEL: 'warn', HUB_ADMIN_KEY: ADMIN_KEY, PORT: '0' };
-    const hub = await startHub(env, { listen: false });
-    const db = hub.app.get(DataSource);
     let t0 = performance.now();
     const set = generateNationalSet({ facilities: Number(process.env.BENCH_FACILITIES ?? 40_000), seed: 1 });
     const facilityCount = set.municipalities.reduce((n, m) => n + m.facilities.length, 0);
     log(`generated SYNTHETIC set: ${facilityCount} facilities, ${set.municipalities.length} municipalities, ${set.figures} figures (${Math.round(performance.now() - t0)} ms)`);
-
-    t0 = performance.now();
-    const now = hub.clock.now();
-    const all = set.municipalities.flatMap((m) => m.facilities);
-    for (let i = 0; i < all.length; i += 5000) await db.transaction((m) => upsertFacilities(m, SYNTHETIC_SOURCE, now, all.slice(i, i + 5000)));
-    const facilityMs = performance.now() - t0;
-    log(`facilities loaded in ${Math.round(facilityMs)} ms`);
-
-    const importer = hub.app.get(VacancyImportService);
-    const queue = [...set.municipalities];
-    let imported = 0;
-    t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: IMPORT_PARALLEL }, async () => {
-        for (let m = queue.shift(); m; m = queue.shift()) {
-          const report = await importer.import(
-            { format: VacancyFileFormat.CSV, content: m.csv, municipalityCode: m.code, figureKind: VacancyFigureKind.INTAKE_QUOTA, asOf: '2026-08-01', intakeMonth: null, dryRun: false },
-            null,
-            now,
-          );
-          if (!report.applied || report.unmatched.length || report.created !== m.figures) throw new Error(`import of ${m.code} did not apply cleanly: ${JSON.stringify({ ...report, rejected: report.rejected.slice(0, 3) })}`);
-          imported += report.created;
-        }
-      }),
-    );
-    const importMs = performance.now() - t0;
-    const [{ n: stored }] = await db.query(`SELECT count(*)::int AS n FROM vacancy`);
-    const [{ n: history }] = await db.query(`SELECT count(*)::int AS n FROM vacancy_history`);
-    if (stored !== set.figures || history !== set.figures) throw new Error(`expected ${set.figures} figures and history rows, found ${stored} and ${history}`);
-    const figuresPerSecond = Math.round(set.figures / (importMs / 1000));
-    log(`imported ${imported} figures in ${Math.round(importMs)} ms: ${figuresPerSecond} figures/s (with ${history} history rows)`);
-
-    // Re-import of 100 municipalities: idempotent, nothing written.
-    t0 = performance.now();
-    let unchanged = 0;
-    for (const m of set.municipalities.slice(0, 100)) {
-      const r = await importer.import({ format: VacancyFileFormat.CSV, content: m.csv, municipalityCode: m.code, figureKind: VacancyFigureKind.INTAKE_QUOTA, asOf: '2026-08-01', intakeMonth: null, dryRun: false }, null, now);
-      if (r.created || r.updated) throw new Error(`re-import of ${m.code} changed figures`);
-      unchanged += r.unchanged;
-    }
-    const reimportMs = performance.now() - t0;
-    log(`re-imported 100 municipalities: ${unchanged} figures unchanged in ${Math.round(reimportMs)} ms`);
-    await db.query('VACUUM ANALYZE');
-    await hub.stop();
-    results.import = {
-      facilities: facilityCount, municipalities: set.municipalities.length, figures: set.figures, facilityLoadMs: Math.round(facilityMs),
-      importMs: Math.round(importMs), figuresPerSecond, parallelImports: IMPORT_PARALLEL, reimportUnchangedFigures: unchanged, reimportMs: Math.round(reimportMs),
-    };
+    if (!reuse) await importNationalSet(env, set, facilityCount, results);
 
     // ---- 4: the hub and the baseline under load ------------------------------------------------------
     const rand = prng(7);
-    const queries = Array.from({ length: 20_000 }, () => ({
+    const queries = Array.from({ length: 100_000 }, () => ({
       code: set.municipalities[Math.floor(rand() * set.municipalities.length)].code,
       age: Math.floor(rand() * 6),
       month: BENCH_MONTHS[Math.floor(rand() * BENCH_MONTHS.length)],
@@ -275,21 +316,24 @@ async function main() {
     const ids = (x: any) => x.data.vacancySearch.edges.map((e: any) => `${e.node.facility.id}:${e.node.figure.seats}`).join(',');
     if (ids(a) !== ids(b)) throw new Error('the hub and the baseline disagree on the sample query');
 
-    log('baseline: warm-up, then 20 s');
-    await drive(baseTarget, queries, baseline.pid!, WARMUP_MS);
-    const base = await drive(baseTarget, queries, baseline.pid!, DURATION_MS);
+    const baseLoad = newLoad(baseTarget, baseline.pid!);
+    const hubLoad = newLoad(hubTarget, hubProcess.pid!);
+    log(`warm-up: ${WARMUP_MS / 1000} s each`);
+    await drive(baseLoad, queries, WARMUP_MS, false);
+    await drive(hubLoad, queries, WARMUP_MS, false);
+    log(`measuring: ${DURATION_MS / 1000} s each, in ${SLICES} alternating slices`);
+    for (let i = 0; i < SLICES; i++) for (const load of i % 2 ? [hubLoad, baseLoad] : [baseLoad, hubLoad]) await drive(load, queries, DURATION_MS / SLICES, true);
+    const base = summary(baseLoad);
+    const hubResult = summary(hubLoad);
     log(`baseline: ${JSON.stringify(base)}`);
-    log('hub: warm-up, then 20 s');
-    await drive(hubTarget, queries, hubProcess.pid!, WARMUP_MS);
-    const hubResult = await drive(hubTarget, queries, hubProcess.pid!, DURATION_MS);
     log(`hub: ${JSON.stringify(hubResult)}`);
     results.search = {
-      concurrency: CONCURRENCY, durationMs: DURATION_MS, dbPool: POOL, baseline: base, hub: hubResult,
+      concurrency: CONCURRENCY, durationMs: DURATION_MS, warmupMs: WARMUP_MS, slices: SLICES, dbPool: POOL, baseline: base, hub: hubResult,
       hubVsBaseline: Math.round((hubResult.throughput / base.throughput) * 100) / 100,
     };
     results.machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version, postgres: pgVersion };
     results.targets = {
-      importAtLeast100kPerSecond: figuresPerSecond >= 100_000,
+      ...(results.import ? { importAtLeast100kPerSecond: (results.import as { figuresPerSecond: number }).figuresPerSecond >= 100_000 } : {}),
       hubThroughputAtLeastHalfOfBaseline: hubResult.throughput >= base.throughput / 2,
       hubP99Under50ms: hubResult.p99 < 50,
     };

@@ -15,6 +15,7 @@ import { formatGraphqlError, requestIdPlugin } from './common/graphql-errors';
 import { complexityPlugin, queryShapeRule } from './common/query-limits';
 import type { GqlContext, HubRequest } from './common/request-context';
 import { HubErrorFilter } from './common/hub-error.filter';
+import { jitGateway } from './common/jit-gateway';
 import { FixedWindowThrottlerStorage } from './common/rate-limit-storage';
 import { HubThrottlerGuard } from './common/throttler.guard';
 import { invalidateSearchCaches } from './vacancies/search-cache';
@@ -27,7 +28,6 @@ import { HealthController } from './health/health.controller';
 import { MunicipalitiesModule } from './municipalities/municipalities.module';
 import { FEATURE_MODULES } from './feature-modules';
 
-let schemaHost: GraphQLSchemaHost | undefined;
 
 /** GraphQL responses are never cacheable (what Apollo's cache-control plugin answered for a schema without hints). */
 const noStorePlugin: ApolloServerPlugin = {
@@ -67,7 +67,6 @@ export class AppModule {
           driver: ApolloDriver,
           inject: [GraphQLSchemaHost],
           useFactory: (host: GraphQLSchemaHost) => {
-            schemaHost = host;
             return {
               path: '/graphql',
               autoSchemaFile: true,
@@ -78,10 +77,12 @@ export class AppModule {
               context: ({ req, res }: { req: HubRequest; res: GqlContext['res'] }): GqlContext => ({ req, res, loaders: new Map() }),
               formatError: formatGraphqlError,
               validationRules: [queryShapeRule],
+              // graphql-jit executes the operations; Apollo still parses, validates and formats.
+              gateway: jitGateway(() => host.schema, config.HUB_GRAPHQL_JIT),
               // Apollo's default cache-control plugin wraps every field resolver (a visible share of each
               // vacancySearch request, BENCHMARKS.md) to collect hints this schema never gives; without
               // hints its only effect was `cache-control: no-store`, which noStorePlugin keeps.
-              plugins: [requestIdPlugin, complexityPlugin(() => schemaHost!.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
+              plugins: [requestIdPlugin, complexityPlugin(() => host.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
             };
           },
         }),

@@ -71,6 +71,13 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean()
   HUB_SEARCH_CACHE = true;
 
+  /**
+   * Execute GraphQL operations compiled by graphql-jit (src/common/jit-gateway.ts); false runs every
+   * operation through graphql-js's interpreter, the reference implementation.
+   */
+  @Transform(toBool) @IsBoolean()
+  HUB_GRAPHQL_JIT = true;
+
   /** Run background workers (outbox delivery, scheduler) in this process. */
   @Transform(toBool) @IsBoolean()
   HUB_WORKERS = true;

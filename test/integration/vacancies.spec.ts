@@ -7,7 +7,7 @@ import { chooseVacancySide, listDateToInstant, opensSeats, VacancySide, VacancyS
 import { writeVacancyCells } from '../../src/vacancies/vacancy-writer';
 import { municipalityCheckDigit } from '../../src/municipalities/municipality-code';
 import { verifyWebhook } from '../../src/webhooks/signing';
-import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
+import { DEMO_KEYS, describeWithRealPostgres, eventually, GqlResult, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 import { realPostgres } from '../support/hub';
 import { SearchResultCache } from '../../src/vacancies/search-cache';
 const itWithRealPostgres = realPostgres ? it : it.skip;
@@ -581,6 +581,32 @@ describe('vacancySearch', () => {
       expect(await quiet.countQueries(() => quiet.ok(S, { n: 50 }))).toBe(await quiet.countQueries(() => quiet.ok(S, { n: 10 })));
     } finally {
       await quiet.close();
+    }
+  });
+
+  itWithRealPostgres("answers exactly as graphql-js's interpreter does (HUB_GRAPHQL_JIT=false): data, errors and HTTP status", async () => {
+    const interpreted = await startTestHub({ HUB_WORKERS: 'false', HUB_GRAPHQL_JIT: 'false' });
+    interpreted.clock.set(t.clock.now());
+    const requests: [string, Record<string, unknown>][] = [
+      [SEARCH, { f: { classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ADACHI, ITABASHI] }, first: 7 }],
+      [SEARCH, { f: { classAge: 3, intakeMonth: '2026-10', onlyWithSeats: true, kinds: ['LICENSED_NURSERY'] }, first: 3 }],
+      [`query($n: Int!) { facilities(first: $n, filter: { municipalityCodes: ["${ADACHI}"] }) { totalCount edges { node { id name municipality { name } vacancies(intakeMonth: "2026-09") { classAge seats figureKind source } } } } }`, { n: 4 }],
+      // class-validator refuses it (a HubError from the pipe)
+      [SEARCH, { f: { classAge: 6, intakeMonth: '2026-09' } }],
+      // the variable does not coerce (graphql-js's own error; HTTP 400)
+      [SEARCH, { f: { classAge: 'one', intakeMonth: '2026-09' } }],
+      // a resolver's HubError beside other fields
+      [`{ a: facility(id: "00000000-0000-4000-8000-000000000000") { id } b: municipality(code: "${ADACHI}") { name } }`, {}],
+    ];
+    const comparable = (r: GqlResult) => ({ status: r.status, data: r.data, errors: r.errors?.map(({ extensions: { requestId: _, ...extensions }, ...e }) => ({ ...e, extensions })) });
+    try {
+      for (const [query, variables] of requests) {
+        const [compiled, reference] = [await t.gql(query, variables), await interpreted.gql(query, variables)];
+        expect(comparable(compiled)).toEqual(comparable(reference));
+      }
+      expect((await t.gql(SEARCH, { f: { classAge: 'one', intakeMonth: '2026-09' } })).status).toBe(400);
+    } finally {
+      await interpreted.close();
     }
   });
 });

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     [{ HUB_ADMIN_KEY: 'short' }, 'HUB_ADMIN_KEY'],
     [{ HUB_DEMO: 'maybe' }, 'HUB_DEMO'],
     [{ HUB_SEARCH_CACHE: 'sometimes' }, 'HUB_SEARCH_CACHE'],
+    [{ HUB_GRAPHQL_JIT: 'maybe' }, 'HUB_GRAPHQL_JIT'],
     [{ HUB_RATE_LIMIT_PER_MINUTE: '0' }, 'HUB_RATE_LIMIT_PER_MINUTE'],
     [{ HUB_PROCESSES: '2' }, 'HUB_PROCESSES'],
   ])('stops on %j naming %s', (env, name) => {
