@@ -4,6 +4,7 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
+import { GraphQLSchema } from 'graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -16,6 +17,7 @@ import { complexityPlugin, queryShapeRule } from './common/query-limits';
 import type { GqlContext, HubRequest } from './common/request-context';
 import { HubErrorFilter } from './common/hub-error.filter';
 import { jitGateway } from './common/jit-gateway';
+import { dropPropertyReadResolvers } from './common/property-read-resolvers';
 import { FixedWindowThrottlerStorage } from './common/rate-limit-storage';
 import { HubThrottlerGuard } from './common/throttler.guard';
 import { invalidateSearchCaches } from './vacancies/search-cache';
@@ -77,6 +79,7 @@ export class AppModule {
               context: ({ req, res }: { req: HubRequest; res: GqlContext['res'] }): GqlContext => ({ req, res, loaders: new Map() }),
               formatError: formatGraphqlError,
               validationRules: [queryShapeRule],
+              transformSchema: (schema: GraphQLSchema) => (dropPropertyReadResolvers(schema), schema),
               // graphql-jit executes the operations; Apollo still parses, validates and formats.
               gateway: jitGateway(() => host.schema, config.HUB_GRAPHQL_JIT),
               // Apollo's default cache-control plugin wraps every field resolver (a visible share of each

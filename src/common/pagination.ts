@@ -77,6 +77,16 @@ export function connectionOf<T>(edges: Array<{ cursor: string; node: T }>, hasNe
   return {
     edges,
     totalCount,
-    pageInfo: { hasNextPage, hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+    // Read when selected: a cursor may be encoded on demand (see the search's edges).
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
+    },
   };
 }

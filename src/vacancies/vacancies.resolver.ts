@@ -1,6 +1,6 @@
 import { assertYearMonth } from '../common/dates';
 import { Inject } from '@nestjs/common';
-import { Args, Context, ID, Info, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Info, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { selectedFields } from '../common/graphql-selection';
 import { ApiRole } from '../auth/api-client.entity';
@@ -17,7 +17,7 @@ import { CreateVacancyWatchInput } from './dto/create-vacancy-watch.input';
 import { ImportVacanciesArgs } from './dto/import-vacancies.args';
 import { UpdateVacanciesInput } from './dto/update-vacancies.input';
 import { VacancySearchArgs } from './dto/vacancy-search.args';
-import { VacanciesService } from './vacancies.service';
+import { COUNT_TOTAL, VacanciesService, VacancySearchPage } from './vacancies.service';
 import { VacancyImportService } from './vacancy-import.service';
 import { VacancyWatch } from './vacancy-watch.entity';
 import { VacancyWatchesService } from './vacancy-watches.service';
@@ -109,5 +109,14 @@ export class FacilityVacanciesResolver {
     return loaderFor<string, Array<VacancyCellSources & { facilityId: string }>>(ctx, `facilityVacancySources:${intakeMonth}`, async (ids) =>
       groupByKeys(ids, await this.service.sourcesFor(ids, intakeMonth), (r) => r.facilityId),
     ).load(f.id);
+  }
+}
+
+@Resolver(() => VacancySearchConnection)
+export class VacancySearchConnectionResolver {
+  /** A second statement: a search counts its matches only when a client asks. */
+  @ResolveField(() => Int, { description: 'Number of nodes matching the filter, over all pages.' })
+  totalCount(@Parent() page: VacancySearchPage) {
+    return page[COUNT_TOTAL]();
   }
 }

@@ -26,7 +26,40 @@ interface SearchPage {
   hasPreviousPage: boolean;
   /** The connection as last built, valid for requests at instants in [from, until) (the one field set later). */
   built?: { from: number; until: number; value: ConnectionShape<VacancySearchResult> };
-  items: Array<{ facility: Facility; cell: Parameters<typeof toVacancyFigure>[0]; distanceMeters: number | null; cursor: string }>;
+  items: SearchItem[];
+}
+
+/** One result as kept in the cache. Its cursor is encoded the first time a client selects it. */
+class SearchItem {
+  private encoded?: string;
+  constructor(
+    readonly facility: Facility,
+    readonly cell: Parameters<typeof toVacancyFigure>[0],
+    readonly distanceMeters: number | null,
+    private readonly key: unknown[],
+  ) {}
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.key));
+  }
+}
+
+/** An edge of a built page: the item's cursor (lazily) and the node at the moment it was built. */
+class SearchEdge {
+  constructor(
+    private readonly item: SearchItem,
+    readonly node: VacancySearchResult,
+  ) {}
+  get cursor(): string {
+    return this.item.cursor;
+  }
+}
+
+/** The key of a search page's total: counted on demand, never part of the page's own data. */
+export const COUNT_TOTAL = Symbol('countTotal');
+
+/** What vacancySearch answers: the page, and its total on demand. */
+export interface VacancySearchPage extends Omit<ConnectionShape<VacancySearchResult>, 'totalCount'> {
+  [COUNT_TOTAL]: () => Promise<number>;
 }
 
 /** Reading figures (search, grids) and the operator's update. */
@@ -120,10 +153,7 @@ export class VacanciesService {
     const t = now.getTime();
     const built = page.built;
     if (built && t >= built.from && t < built.until) return built.value;
-    const edges = page.items.map((item) => ({
-      cursor: item.cursor,
-      node: { facility: item.facility, figure: toVacancyFigure(item.cell, now), distanceMeters: item.distanceMeters },
-    }));
+    const edges = page.items.map((item) => new SearchEdge(item, { facility: item.facility, figure: toVacancyFigure(item.cell, now), distanceMeters: item.distanceMeters }));
     const value = connectionOf(edges, page.hasNextPage, page.hasPreviousPage, 0);
     // The next moment one figure's ageInDays grows by one.
     const until = Math.min(...edges.map(({ node }) => node.figure.asOf.getTime() + (node.figure.ageInDays + 1) * DAY_MS), Number.MAX_SAFE_INTEGER);
@@ -136,12 +166,15 @@ export class VacanciesService {
     return {
       hasNextPage: rows.length > first,
       hasPreviousPage,
-      items: rows.slice(0, first).map((r) => ({
-        facility: this.toFacility(r),
-        cell: { facility_id: r.id, intake_month: r.v_intake_month, class_age: r.v_class_age, seats: r.v_seats, figure_kind: r.v_figure_kind, as_of: r.v_as_of, side: r.v_side, source: r.v_source, version: r.v_version },
-        distanceMeters: r.distance === null ? null : Math.round(r.distance * 10) / 10,
-        cursor: encodeCursor(vacancySearchKey(r, near)),
-      })),
+      items: rows.slice(0, first).map(
+        (r) =>
+          new SearchItem(
+            this.toFacility(r),
+            { facility_id: r.id, intake_month: r.v_intake_month, class_age: r.v_class_age, seats: r.v_seats, figure_kind: r.v_figure_kind, as_of: r.v_as_of, side: r.v_side, source: r.v_source, version: r.v_version },
+            r.distance === null ? null : Math.round(r.distance * 10) / 10,
+            vacancySearchKey(r, near),
+          ),
+      ),
     };
   }
 
@@ -149,18 +182,26 @@ export class VacanciesService {
     return (this.facilityColumns ??= new Map(this.db.getMetadata(Facility).columns.map((c) => [c.propertyName, c.databaseName])));
   }
 
-  /** The columns behind the selected Facility fields; fields that are not columns are resolved from the id. */
+  /**
+   * The columns behind the selected Facility fields; fields that are not columns are resolved from
+   * the id. Kept per selection: selectedFields gives the same set for every request of one query.
+   */
   private facilityColumnsFor(fields: ReadonlySet<string>): string[] {
-    const columns = this.columnOfProperty();
-    return [...fields].flatMap((field) => (columns.has(field) ? [columns.get(field)!] : []));
+    let found = this.columnsOfSelection.get(fields);
+    if (!found) {
+      const columns = this.columnOfProperty();
+      this.columnsOfSelection.set(fields, (found = [...fields].flatMap((field) => (columns.has(field) ? [columns.get(field)!] : []))));
+    }
+    return found;
   }
+  private readonly columnsOfSelection = new WeakMap<ReadonlySet<string>, string[]>();
 
   /**
    * vacancySearch: one statement for the page and its facilities (or the page kept in memory); the
    * total only when asked for. `facilityFields`: the Facility fields the client selected; only their columns are fetched (a
    * field that is not a column, such as `vacancies`, needs only the id). Absent: every column.
    */
-  async search(args: VacancySearchArgs, facilityFields?: ReadonlySet<string>): Promise<ConnectionShape<VacancySearchResult>> {
+  async search(args: VacancySearchArgs, facilityFields?: ReadonlySet<string>): Promise<VacancySearchPage> {
     const f = args.filter;
     f.municipalityCodes?.forEach((c, i) => assertMunicipalityCode(`filter.municipalityCodes[${i}]`, c));
     const query = {
@@ -182,14 +223,15 @@ export class VacanciesService {
       page = this.toSearchPage(await preparedQuery<SearchRow>(this.db, sql, params), args.first, !!f.near, !!args.after);
       this.cache.set(key, generation, page);
     }
-    // A copy: the lazy total below is this request's own.
-    const connection: ConnectionShape<VacancySearchResult> = { ...this.builtPage(page, this.clock.now()) };
-    // The total costs a second statement: a lazy getter runs it only when the client selects totalCount.
-    const count = vacancySearchSql(query, true);
-    let total: Promise<number> | undefined;
-    return Object.defineProperty(connection, 'totalCount', {
-      enumerable: true,
-      get: () => (total ??= preparedQuery<{ n: number }>(this.db, count.sql, count.params).then((r) => r[0].n)),
-    });
+    const { edges, pageInfo } = this.builtPage(page, this.clock.now());
+    return {
+      edges,
+      pageInfo,
+      // A second statement, run only when the client selects totalCount (VacancySearchConnectionResolver).
+      [COUNT_TOTAL]: async () => {
+        const count = vacancySearchSql(query, true);
+        return (await preparedQuery<{ n: number }>(this.db, count.sql, count.params))[0].n;
+      },
+    };
   }
 }

@@ -25,11 +25,19 @@ const ALWAYS_FACILITY_COLUMNS = ['id', 'municipality_code', 'name'];
 
 function facilitySelectList(columns: readonly string[] | null | undefined): string {
   if (!columns) return 'f.*';
-  return [...new Set([...ALWAYS_FACILITY_COLUMNS, ...columns])].sort().map((c) => {
-    if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new Error(`not a column name: ${c}`);
-    return `f.${c}`;
-  }).join(', ');
+  const key = columns.join(',');
+  let list = selectLists.get(key);
+  if (!list) {
+    list = [...new Set([...ALWAYS_FACILITY_COLUMNS, ...columns])].sort().map((c) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(c)) throw new Error(`not a column name: ${c}`);
+      return `f.${c}`;
+    }).join(', ');
+    // Bounded by the schema: one entry per distinct selection of Facility columns.
+    if (selectLists.size < 1_000) selectLists.set(key, list);
+  }
+  return list;
 }
+const selectLists = new Map<string, string>();
 
 /**
  * The SQL of vacancySearch, shared by the service and the benchmark's minimal baseline (which must

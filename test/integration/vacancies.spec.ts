@@ -10,6 +10,8 @@ import { verifyWebhook } from '../../src/webhooks/signing';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, GqlResult, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 import { realPostgres } from '../support/hub';
 import { SearchResultCache } from '../../src/vacancies/search-cache';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { GraphQLObjectType } from 'graphql';
 const itWithRealPostgres = realPostgres ? it : it.skip;
 
 let t: TestHub;
@@ -582,6 +584,13 @@ describe('vacancySearch', () => {
     } finally {
       await quiet.close();
     }
+  });
+
+  it("serves plain fields as property reads (Nest's per-field readers removed, so compiled queries inline them) and keeps real resolvers", () => {
+    const schema = t.hub.app.get(GraphQLSchemaHost).schema;
+    const fields = (type: string) => (schema.getType(type) as GraphQLObjectType).getFields();
+    for (const [type, field] of [['Facility', 'name'], ['VacancyFigure', 'seats'], ['VacancySearchResult', 'figure'], ['VacancySearchConnection', 'edges']]) expect(fields(type)[field].resolve).toBeUndefined();
+    for (const [type, field] of [['Facility', 'vacancies'], ['Query', 'vacancySearch']]) expect(fields(type)[field].resolve).toBeInstanceOf(Function);
   });
 
   itWithRealPostgres("answers exactly as graphql-js's interpreter does (HUB_GRAPHQL_JIT=false): data, errors and HTTP status", async () => {
