@@ -39,6 +39,7 @@ import { projectRoot } from '../src/common/paths';
 import { verifyWebhook } from '../src/webhooks/signing';
 // Deterministic [0, 1) source, so the flaky receiver fails the same share on every run.
 import { prng } from './generate-national';
+import { percentile, rssMb } from './measure';
 
 const TOTAL = Number(process.env.BENCH_SUBMISSIONS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -77,10 +78,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 function summary(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -89,15 +86,6 @@ function summary(values: number[]) {
 
 // --- /proc sampling -------------------------------------------------------------------------------
 
-function rssMb(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : NaN;
-  } catch {
-    return NaN;
-  }
-}
 
 /** CPU seconds (user + system) a process has used. */
 function processCpuSeconds(pid: number | undefined): number {
@@ -559,7 +547,7 @@ async function hubRun(mode: 'normal' | 'kill', server: string, stamp: number, ke
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', HUB_DEMO: 'true', DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1',
     LOG_LEVEL: 'warn', HUB_RATE_LIMIT_PER_MINUTE: '100000000', DB_POOL_SIZE: String(POOL), HUB_WORKER_INTERVAL_MS: String(WORKER_INTERVAL_MS),
-    // BENCH_HUB_PROCESSES=2 runs the hub as node:cluster processes (HUB_PROCESSES); RSS is then the primary's only.
+    // BENCH_HUB_PROCESSES=2 runs the hub as node:cluster processes (HUB_PROCESSES); RSS counts them all.
     HUB_PROCESSES: process.env.BENCH_HUB_PROCESSES ?? '1',
   };
   const queryFile = process.env.BENCH_COUNT_QUERIES === '1' ? join(outDir, `burst-${stamp}-${mode}-queries.json`) : undefined;

@@ -19,7 +19,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, totalmem, type as osType, release } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ import { VacancyFileFormat } from '../src/vacancies/dto/import-vacancies.args';
 import { VacancyFigureKind } from '../src/vacancies/vacancy-figure-kind';
 import { VacancyImportService } from '../src/vacancies/vacancy-import.service';
 import { BENCH_MONTHS, generateNationalSet, prng, SYNTHETIC_SOURCE } from './generate-national';
+import { percentile, rssMb } from './measure';
 
 const CONCURRENCY = 32;
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 20_000);
@@ -41,6 +42,7 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 15_000);
 // The measured time is cut into slices run alternately (baseline, hub, hub, baseline, …), so a
 // machine whose speed drifts during the run (a shared VM) weighs on both alike.
 const SLICES = Number(process.env.BENCH_SLICES ?? 6);
+const HUB_PROCESSES = Number(process.env.BENCH_HUB_PROCESSES ?? 1);
 const IMPORT_PARALLEL = 4;
 const POOL = 10;
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef0123';
@@ -64,19 +66,7 @@ interface LoadResult {
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 1024) : NaN;
-  } catch {
-    return NaN;
-  }
-}
 
 async function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
@@ -292,7 +282,10 @@ async function main() {
       // As deployed: production mode (graphql-js and Express skip their development checks), a real key ring.
       env: {
         ...process.env, ...env, NODE_ENV: 'production', HUB_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-        DB_POOL_SIZE: String(POOL), PORT: String(hubPort), HOST: '127.0.0.1', HUB_RATE_LIMIT_PER_MINUTE: '1000000000',
+        DB_POOL_SIZE: String(Math.ceil(POOL / HUB_PROCESSES)), PORT: String(hubPort), HOST: '127.0.0.1', HUB_RATE_LIMIT_PER_MINUTE: '1000000000',
+        // BENCH_HUB_PROCESSES=2: the hub as node:cluster processes sharing the port (HUB_PROCESSES), each with
+        // its share of the POOL connections (the baseline's number in all); RSS then counts them all.
+        HUB_PROCESSES: String(HUB_PROCESSES),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -328,7 +321,7 @@ async function main() {
     log(`baseline: ${JSON.stringify(base)}`);
     log(`hub: ${JSON.stringify(hubResult)}`);
     results.search = {
-      concurrency: CONCURRENCY, durationMs: DURATION_MS, warmupMs: WARMUP_MS, slices: SLICES, dbPool: POOL, baseline: base, hub: hubResult,
+      concurrency: CONCURRENCY, durationMs: DURATION_MS, warmupMs: WARMUP_MS, slices: SLICES, dbPool: POOL, hubProcesses: HUB_PROCESSES, baseline: base, hub: hubResult,
       hubVsBaseline: Math.round((hubResult.throughput / base.throughput) * 100) / 100,
     };
     results.machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), os: `${osType()} ${release()}`, node: process.version, postgres: pgVersion };

@@ -11,6 +11,10 @@ import { GraphQLFieldResolver, GraphQLSchema, isObjectType } from 'graphql';
  * alone: the function must be Nest's property reader, give back what the object holds and nothing
  * when it holds nothing (so no default value is lost). graphql-js's default resolver then reads the
  * same property. Returns how many it removed.
+ *
+ * The rule that follows: a property a field reads must hold the value itself. Compiled code reads it
+ * synchronously, so a value known only later (a promise) needs a resolver of its own (as
+ * VacancySearchConnection.totalCount has).
  */
 export function dropPropertyReadResolvers(schema: GraphQLSchema): number {
   let dropped = 0;
