@@ -56,7 +56,12 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
     const ran = await runMigrations(url, config.singleSession);
     if (ran.length) rootLogger.info({ migrations: ran }, 'migrations applied');
     await embedded?.waitIdle();
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), { logger: new PinoNestLogger(), abortOnError: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), {
+      logger: new PinoNestLogger(),
+      abortOnError: false,
+      // JSON only (below): nothing here takes form-encoded bodies, so no parser runs for them on every request.
+      bodyParser: false,
+    });
     app.set('trust proxy', 'loopback');
     // The request id and access log (a cheap replacement of pino-http; see requestLogging).
     app.use(requestLogging((url) => url.startsWith('/health')));

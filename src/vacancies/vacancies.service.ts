@@ -138,10 +138,15 @@ export class VacanciesService {
    * per-row hydration cost on the hot path of vacancySearch.
    */
   private facilityColumns?: Map<string, string>;
-  private toFacility(row: SearchRow): Facility {
-    const facility = new Facility();
-    for (const [property, column] of this.columnOfProperty()) if (column in row) (facility as unknown as Record<string, unknown>)[property] = row[column];
-    return facility;
+  private toFacility(row: SearchRow, columns: ReadonlyArray<readonly [string, string]>): Facility {
+    const facility = new Facility() as unknown as Record<string, unknown>;
+    for (const [property, column] of columns) facility[property] = row[column];
+    return facility as unknown as Facility;
+  }
+
+  /** The [property, column] pairs of the Facility columns a statement returned (every row has the same). */
+  private returnedColumns(row: SearchRow | undefined): Array<[string, string]> {
+    return row ? [...this.columnOfProperty()].filter(([, column]) => column in row) : [];
   }
 
   /**
@@ -163,13 +168,14 @@ export class VacanciesService {
 
   /** One page of search results as kept in the cache: everything but the figures' age. */
   private toSearchPage(rows: SearchRow[], first: number, near: boolean, hasPreviousPage: boolean): SearchPage {
+    const columns = this.returnedColumns(rows[0]);
     return {
       hasNextPage: rows.length > first,
       hasPreviousPage,
       items: rows.slice(0, first).map(
         (r) =>
           new SearchItem(
-            this.toFacility(r),
+            this.toFacility(r, columns),
             { facility_id: r.id, intake_month: r.v_intake_month, class_age: r.v_class_age, seats: r.v_seats, figure_kind: r.v_figure_kind, as_of: r.v_as_of, side: r.v_side, source: r.v_source, version: r.v_version },
             r.distance === null ? null : Math.round(r.distance * 10) / 10,
             vacancySearchKey(r, near),
