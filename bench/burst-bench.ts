@@ -78,14 +78,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
 
-
 function summary(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   return { n: sorted.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), p99: round(percentile(sorted, 99)), max: round(sorted[sorted.length - 1]) };
 }
 
 // --- /proc sampling -------------------------------------------------------------------------------
-
 
 /** CPU seconds (user + system) a process has used. */
 function processCpuSeconds(pid: number | undefined): number {

@@ -30,7 +30,6 @@ import { HealthController } from './health/health.controller';
 import { MunicipalitiesModule } from './municipalities/municipalities.module';
 import { FEATURE_MODULES } from './feature-modules';
 
-
 /** GraphQL responses are never cacheable (what Apollo's cache-control plugin answered for a schema without hints). */
 const noStorePlugin: ApolloServerPlugin = {
   async requestDidStart() {

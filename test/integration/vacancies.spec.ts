@@ -12,7 +12,15 @@ import { realPostgres } from '../support/hub';
 import { SearchResultCache } from '../../src/vacancies/search-cache';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { GraphQLObjectType } from 'graphql';
+import * as jit from 'graphql-jit';
 const itWithRealPostgres = realPostgres ? it : it.skip;
+
+// Counted, so a test can tell which hub compiled its operations.
+jest.mock('graphql-jit', () => {
+  const actual = jest.requireActual('graphql-jit');
+  return { ...actual, compileQuery: jest.fn(actual.compileQuery) };
+});
+const compileQuery = jit.compileQuery as jest.MockedFunction<typeof jit.compileQuery>;
 
 let t: TestHub;
 beforeAll(async () => {
@@ -604,7 +612,9 @@ describe('vacancySearch', () => {
       [SEARCH, { f: { classAge: 6, intakeMonth: '2026-09' } }],
       // the variable does not coerce (graphql-js's own error; HTTP 400)
       [SEARCH, { f: { classAge: 'one', intakeMonth: '2026-09' } }],
-      // a resolver's HubError beside other fields
+      // a field resolver's HubError inside a list (anonymous: UNAUTHENTICATED), nulling its way up
+      [`{ facilities(first: 2, filter: { municipalityCodes: ["${ADACHI}"] }) { edges { node { id vacancySources(intakeMonth: "2026-09") { classAge } } } } }`, {}],
+      // a resolver's null beside other fields
       [`{ a: facility(id: "00000000-0000-4000-8000-000000000000") { id } b: municipality(code: "${ADACHI}") { name } }`, {}],
     ];
     const comparable = (r: GqlResult) => ({ status: r.status, data: r.data, errors: r.errors?.map(({ extensions: { requestId: _, ...extensions }, ...e }) => ({ ...e, extensions })) });
@@ -614,6 +624,13 @@ describe('vacancySearch', () => {
         expect(comparable(compiled)).toEqual(comparable(reference));
       }
       expect((await t.gql(SEARCH, { f: { classAge: 'one', intakeMonth: '2026-09' } })).status).toBe(400);
+      // Each hub executes as configured: a query new to both is compiled by the default hub only.
+      const fresh = `{ b: municipality(code: "${ITABASHI}") { name code } }`;
+      compileQuery.mockClear();
+      await interpreted.ok(fresh);
+      expect(compileQuery).not.toHaveBeenCalled();
+      await t.ok(fresh);
+      expect(compileQuery).toHaveBeenCalledTimes(1);
     } finally {
       await interpreted.close();
     }
