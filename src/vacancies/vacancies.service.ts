@@ -14,7 +14,7 @@ import { UpdateVacanciesInput } from './dto/update-vacancies.input';
 import { VacancySearchArgs } from './dto/vacancy-search.args';
 import { VacancyErrors } from './vacancies.errors';
 import { VacancyFigureKind } from './vacancy-figure-kind';
-import { DAY_MS, VacancySide, VacancySource } from './vacancy-rules';
+import { DAY_MS, staleVersions, VacancySide, VacancySource } from './vacancy-rules';
 import { SearchRow, vacancySearchKey, vacancySearchSql } from './vacancy-search.sql';
 import { toCellSources, toVacancyFigure, VacancyCellSources, VacancyFigure, VacancyGrid, VacancySearchResult } from './vacancy.types';
 import { StaleVacancyVersion, VacancyRow, writeVacancyCells } from './vacancy-writer';
@@ -126,8 +126,12 @@ export class VacanciesService {
     } catch (err) {
       if (!(err instanceof StaleVacancyVersion)) throw err;
       const current = await this.figuresFor([input.facilityId], input.intakeMonth);
-      const firstStale = input.cells.findIndex((c) => err.cells.some((s) => s.classAge === c.classAge));
-      throw VacancyErrors.stale(`input.cells[${Math.max(0, firstStale)}].expectedVersion`, input.facilityId, input.intakeMonth, err.cells, current);
+      // Judged against what is there now, so that every stale cell is named (a cell created by a
+      // concurrent transaction is reported by PostgreSQL one at a time) and agrees with `current`.
+      const judged = staleVersions(input.cells, current).map((c) => ({ facilityId: input.facilityId, intakeMonth: input.intakeMonth, ...c }));
+      const stale = judged.length ? judged : err.cells;
+      const firstStale = input.cells.findIndex((c) => stale.some((s) => s.classAge === c.classAge));
+      throw VacancyErrors.stale(`input.cells[${Math.max(0, firstStale)}].expectedVersion`, input.facilityId, input.intakeMonth, stale, current);
     }
     return this.grid(input.facilityId, input.intakeMonth);
   }

@@ -74,6 +74,18 @@ export function opensSeatsSql(before: string, after: string): string {
   return `(coalesce(${after}, 0) > 0 AND coalesce(${before}, 0) = 0)`;
 }
 
+/**
+ * The cells of a refused save that are not at the version the caller based them on, judged against
+ * the figures as they are now (read after the refusal): a cell with no figure is at version 0. Every
+ * such cell is named, in the caller's order, so the caller can re-read and merge them all at once.
+ */
+export function staleVersions(cells: ReadonlyArray<{ classAge: number; expectedVersion: number }>, current: ReadonlyArray<{ classAge: number; version: number }>): Array<{ classAge: number; expectedVersion: number; actualVersion: number }> {
+  const versionOf = new Map(current.map((c) => [c.classAge, c.version]));
+  return cells
+    .map((c) => ({ classAge: c.classAge, expectedVersion: c.expectedVersion, actualVersion: versionOf.get(c.classAge) ?? 0 }))
+    .filter((c) => c.expectedVersion !== c.actualVersion);
+}
+
 export const DAY_MS = 86_400_000;
 
 /** Whole days between the figure's as-of and now (never negative), and what that means for a parent. */

@@ -324,6 +324,22 @@ describeWithRealPostgres('a new cell created by a concurrent transaction (real c
     expect(n).toBe(1);
   });
 
+  it('names every cell created under an operator save, not only the one PostgreSQL reported first', async () => {
+    const id = await facilityId('demo:vacancy/itabashi.json', 'みなみ');
+    const cells = [1, 2].map((classAge) => ({ facilityId: id, intakeMonth: '2028-03', classAge, seats: classAge }));
+    const r = await whileCellIsBeingCreated(
+      (m) => writeVacancyCells(m, { side: VacancySide.MUNICIPALITY, source: VacancySource.IMPORT, figureKind: VacancyFigureKind.OPEN_SEATS, asOf: listDateToInstant('2027-10-01'), setBy: null, cells }, new Date()),
+      () => t.gql(UPDATE, { i: { facilityId: id, intakeMonth: '2028-03', cells: [0, 1, 2].map((classAge) => ({ classAge, seats: 7, expectedVersion: 0 })) } }, DEMO_KEYS.OPERATOR),
+    );
+    expect(r.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', field: 'input.cells[1].expectedVersion' });
+    expect(r.errors?.[0].extensions.details.stale).toEqual([
+      { facilityId: id, intakeMonth: '2028-03', classAge: 1, expectedVersion: 0, actualVersion: 1 },
+      { facilityId: id, intakeMonth: '2028-03', classAge: 2, expectedVersion: 0, actualVersion: 1 },
+    ]);
+    expect(r.errors?.[0].extensions.details.current.map((c: any) => [c.classAge, c.seats, c.version])).toEqual([[1, 1, 1], [2, 2, 1]]);
+    expect((await grid(id, '2028-03')).map((c) => [c.classAge, c.seats])).toEqual([[1, 1], [2, 2]]);
+  });
+
   it('an import meeting a cell that an operator has just created retries and applies the whole file', async () => {
     const [a] = await t.db.query(`SELECT id FROM facility WHERE municipality_code = $1 AND source = 'demo:vacancy/adachi.json' ORDER BY name LIMIT 1`, [ADACHI]);
     const csv = ['municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5', `${ADACHI},${a.id},2028-02,1,2,3,4,5,6`].join('\n');

@@ -5,6 +5,7 @@ import {
   haversineMeters,
   listDateToInstant,
   opensSeats,
+  staleVersions,
   vacancyFreshness,
   VacancyFreshness,
   VacancySide,
@@ -39,6 +40,23 @@ describe('opensSeats', () => {
     [0, null, false],
   ])('%p → %p opens: %p', (before, after, expected) => {
     expect(opensSeats(before, after)).toBe(expected);
+  });
+});
+
+describe('staleVersions: the cells of a refused save, judged against the current figures', () => {
+  const v = (classAge: number, version: number) => ({ classAge, version });
+  const e = (classAge: number, expectedVersion: number) => ({ classAge, expectedVersion });
+  it.each([
+    ['all current', [e(1, 2), e(2, 0)], [v(1, 2)], []],
+    ['a new cell someone else created', [e(1, 0)], [v(1, 1)], [{ classAge: 1, expectedVersion: 0, actualVersion: 1 }]],
+    ['two cells created concurrently: both named, in the caller order', [e(3, 0), e(1, 0), e(2, 4)], [v(1, 1), v(2, 4), v(3, 1)],
+      [{ classAge: 3, expectedVersion: 0, actualVersion: 1 }, { classAge: 1, expectedVersion: 0, actualVersion: 1 }]],
+    ['a cell that moved on', [e(4, 2)], [v(4, 5)], [{ classAge: 4, expectedVersion: 2, actualVersion: 5 }]],
+    ['a version from the future is stale too', [e(0, 3)], [v(0, 1)], [{ classAge: 0, expectedVersion: 3, actualVersion: 1 }]],
+    ['a cell that has no figure any more is at version 0', [e(5, 1)], [], [{ classAge: 5, expectedVersion: 1, actualVersion: 0 }]],
+    ['figures of other ages do not matter', [e(0, 0)], [v(1, 7), v(2, 3)], []],
+  ])('%s', (_label, cells, current, expected) => {
+    expect(staleVersions(cells, current)).toEqual(expected);
   });
 });
 
