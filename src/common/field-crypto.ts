@@ -2,9 +2,9 @@
  * Encryption of personal fields at rest (個人情報保護法: encrypt personal fields), AES-256-GCM.
  *
  * Keys come from an environment variable holding a key ring, current key first:
- *   FIELD_ENCRYPTION_KEYS="k2:<base64 of 32 bytes>,k1:<base64 of 32 bytes>"
+ *   HUB_ENCRYPTION_KEYS="k2:<base64 of 32 bytes>,k1:<base64 of 32 bytes>"
  * New values are encrypted with the first key; every key in the ring decrypts. To rotate, put a new
- * key in front, re-encrypt the rows whose `needsRotation(token)` is true, then drop the old key.
+ * key in front, re-encrypt (`npm run hub -- reencrypt-fields`, src/common/field-reencryption.ts), then drop the old key.
  *
  * A token is 'v1.<keyId>.<iv>.<tag>.<ciphertext>' (base64 parts): self-describing, so a row says which
  * key it needs, and the leading version leaves room for another algorithm later.

@@ -1,0 +1,42 @@
+import { FieldCipher, parseKeyRing } from '../../src/common/field-crypto';
+import { childKeyOf } from '../../src/applications/child-key';
+import { planRow } from '../../src/common/field-reencryption';
+
+const OLD = parseKeyRing(`k1:${Buffer.alloc(32, 1).toString('base64')}`, 'KEYS');
+const RING = parseKeyRing(`k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`, 'KEYS');
+const STRANGER = parseKeyRing(`k9:${Buffer.alloc(32, 9).toString('base64')}`, 'KEYS');
+const child = { kana: 'イタバシ ハナコ', birthDate: '2024-06-15' };
+const personal = JSON.stringify({ child: { name: '板橋 花子', ...child } });
+const underOld = new FieldCipher(OLD).encrypt(personal);
+const underNew = new FieldCipher(RING).encrypt(personal);
+const oldChildKey = childKeyOf(child, OLD.current);
+const newChildKey = childKeyOf(child, RING.current);
+const cipher = new FieldCipher(RING);
+
+describe('planRow: what re-encryption does with one stored value', () => {
+  it.each([
+    ['a value under the current key, no child key: nothing', underNew, null, 'none'],
+    ['a value and child key under the current key: nothing', underNew, newChildKey, 'none'],
+    ['a value under the old key: re-encrypted, same plaintext', underOld, null, 'token'],
+    ['a value and a child key under the old key: both', underOld, oldChildKey, 'token+child'],
+    ['only the child key is old: the child key, the value kept as it is', underNew, oldChildKey, 'child'],
+    ['a key the ring does not hold: reported, nothing written', new FieldCipher(STRANGER).encrypt(personal), null, 'problem'],
+    ['an altered value: reported, nothing written', `${underOld.slice(0, -4)}AAAA`, null, 'problem'],
+    ['not a token at all: reported', 'plain text', null, 'problem'],
+  ])('%s', (_label, token, childKey, expected) => {
+    const plan = planRow(cipher, RING, token, childKey, 'application.personal_data');
+    if (expected === 'none') return expect(plan).toBeNull();
+    if (expected === 'problem') return expect(plan).toEqual({ problem: expect.stringContaining('application.personal_data') });
+    if (!plan || 'problem' in plan) throw new Error(`expected a write, got ${JSON.stringify(plan)}`);
+    expect(cipher.keyIdOf(plan.token)).toBe('k2');
+    expect(cipher.decrypt(plan.token)).toBe(personal);
+    if (expected === 'child') expect(plan.token).toBe(token);
+    else expect(plan.token).not.toBe(token);
+    expect(plan.childKey).toBe(expected === 'token' ? null : newChildKey);
+  });
+
+  it('reports a stale child key whose data holds no child', () => {
+    const secret = new FieldCipher(OLD).encrypt('whsec_abc');
+    expect(planRow(cipher, RING, secret, oldChildKey, 'application.personal_data')).toEqual({ problem: expect.stringContaining('no child identity') });
+  });
+});
