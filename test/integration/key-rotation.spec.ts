@@ -24,10 +24,10 @@ let endpointId: string;
 let submitted = 0;
 const STARTED = Date.now();
 
-function application() {
+function application(kana = `カギ ハナコ${RUN}`) {
   return {
     idempotencyKey: `rotation-${process.pid}-${STARTED}-${++submitted}`,
-    child: { name: '鍵 花子', kana: `カギ ハナコ${RUN}`, birthDate: '2024-06-15', sex: 'FEMALE' },
+    child: { name: '鍵 花子', kana, birthDate: '2024-06-15', sex: 'FEMALE' },
     household: { address: '東京都板橋区板橋2-66-1', memberCount: 3 },
     guardians: [{ name: '鍵 太郎', kana: 'カギ タロウ', relationship: 'FATHER', careReason: 'EMPLOYMENT', employment: { employerName: '株式会社テスト', daysPerWeek: 5, startTime: '09:00', endTime: '18:00', hoursPerMonth: 160 } }],
     residenceMunicipalityCode: ITABASHI,
@@ -65,9 +65,12 @@ afterAll(async () => {
   if (t) {
     if (endpointId) await t.ok(`mutation($id: ID!) { removeWebhookEndpoint(id: $id) { id } }`, { id: endpointId }, DEMO_KEYS.PARTNER);
     // Whatever the test did: every value back under the demo key, as the other test files expect.
-    const back = await new FieldReencryption(t.db, BACK).run();
-    for (const r of back) expect(Object.keys(r.keysInUse).filter((k) => k.endsWith('k2'))).toEqual([]);
-    await t.close();
+    try {
+      const back = await new FieldReencryption(t.db, BACK).run();
+      for (const r of back) expect(Object.keys(r.keysInUse).filter((k) => k.endsWith('k2'))).toEqual([]);
+    } finally {
+      await t.close();
+    }
   }
 });
 
@@ -136,6 +139,34 @@ describeWithRealPostgres('after re-encryption (real connections)', () => {
       const duplicate = await onlyNew.gql(SUBMIT, { input: application() }, DEMO_KEYS.PARTNER);
       expect(duplicate.errors?.[0].extensions.code).toBe('DUPLICATE_ACTIVE_APPLICATION');
     } finally {
+      await onlyNew.close();
+    }
+  });
+
+  it('leaves an application whose new child key would collide with a duplicate an older ring let in, and reports it', async () => {
+    // Back under the demo key; a hub that holds only the new key cannot see the child's application
+    // under the demo key, so it takes a second one for the same child (what an early drop of a key does).
+    await new FieldReencryption(t.db, BACK).run();
+    const onlyNew = await startTestHub({ HUB_WORKERS: 'false', HUB_ENCRYPTION_KEYS: NEW_KEY });
+    let duplicateId: string | undefined;
+    try {
+      onlyNew.clock.set(new Date('2026-09-20T10:00:00+09:00'));
+      duplicateId = (await onlyNew.ok(SUBMIT, { input: application() }, DEMO_KEYS.PARTNER)).submitApplication.application.id;
+      // and another child's application under the demo key, in the same batch
+      const otherId = (await t.ok(SUBMIT, { input: application(`カギ ジロウ${RUN}`) }, DEMO_KEYS.PARTNER)).submitApplication.application.id;
+      const before = await stored();
+      const run = await new FieldReencryption(t.db, ROTATED).run();
+      const apps = run.find((r) => r.field === 'application.personal_data')!;
+      expect(apps.failed).toEqual([{ id: applicationId, reason: expect.stringContaining('another active application of the same child') }]);
+      // all or nothing for that row: its data and child key stay under the old key, still readable
+      const [row] = await t.db.query(`SELECT personal_data, child_key FROM application WHERE id = $1`, [applicationId]);
+      expect([row.personal_data, row.child_key]).toEqual([before.personal, before.childKey]);
+      expect(apps.keysInUse.demo).toBeGreaterThanOrEqual(1);
+      // the rest of that batch was done
+      const [other] = await t.db.query(`SELECT personal_data, child_key FROM application WHERE id = $1`, [otherId]);
+      expect([new FieldCipher(ROTATED).keyIdOf(other.personal_data), other.child_key.split(':')[0]]).toEqual(['k2', 'k2']);
+    } finally {
+      if (duplicateId) await onlyNew.ok(`mutation($id: ID!) { withdrawApplication(applicationId: $id) { applicationId } }`, { id: duplicateId }, DEMO_KEYS.PARTNER);
       await onlyNew.close();
     }
   });
