@@ -17,6 +17,13 @@ import { ApplicationRow, stateOf, StatusService } from './status.service';
 export const STATUS_SCHEDULER_LOCK = 7_140_006;
 /** Deadlines are calendar dates: checking them once a minute is plenty. */
 export const DEADLINE_INTERVAL_MS = 60_000;
+/** How far back the full run (once a minute) looks for timeline entries not yet sent to partners. */
+export const CATCH_UP_WINDOW = '7 days';
+/**
+ * How far back the quick catch-up (every worker interval) looks: it runs twice a second, so reading
+ * seven days of timeline each time would cost in proportion to a week's traffic, all day long.
+ */
+export const QUICK_CATCH_UP_WINDOW = '2 minutes';
 /** At most this many applications per job and run, so one run stays a short transaction. */
 const BATCH = 200;
 /** How far ahead each reminder is sent (days before the due date, Japan time). */
@@ -89,11 +96,14 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Sends partners the timeline entries other features wrote (e.g. DELIVERED). Needs no advisory
-   * lock: each application is caught up under its row lock and every message has a dedupe key.
+   * Sends partners the timeline entries other features wrote (e.g. DELIVERED) in the last
+   * QUICK_CATCH_UP_WINDOW: this runs every worker interval, so it reads only recent entries; the
+   * minute's full run (runOnce) looks back CATCH_UP_WINDOW and takes whatever this one missed (an
+   * entry committed late, or an application that was busy). Needs no advisory lock: each
+   * application is caught up under its row lock and every message has a dedupe key.
    */
   catchUpNotifications(): Promise<number> {
-    return this.exclusive(() => this.db.transaction((m) => this.catchUpIn(m)));
+    return this.exclusive(() => this.db.transaction((m) => this.catchUpIn(m, QUICK_CATCH_UP_WINDOW)));
   }
 
   /** Runs of this process never overlap (the timer's and a caller's); other instances are kept out by the advisory lock. */
@@ -118,19 +128,20 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
       await this.remindReturns(m, today, report);
       await this.remindIntakeDeadlines(m, today, report);
       await this.recordVacancyAlerts(m);
-      report.caughtUp += await this.catchUpIn(m);
+      report.caughtUp += await this.catchUpIn(m, CATCH_UP_WINDOW);
     });
     if (report.ran) this.log.debug({ report }, 'status scheduler run');
     return report;
   }
 
-  private async catchUpIn(m: EntityManager): Promise<number> {
-    // Recent entries only (by the database's own time): older ones are caught up by the application's next change.
+  private async catchUpIn(m: EntityManager, window: string): Promise<number> {
+    // Entries recorded within the window (by the database's own time, on application_event_recorded_idx):
+    // older ones are caught up by the application's next change.
     const rows: Array<{ id: string }> = await m.query(
       `SELECT DISTINCT a.id FROM application_event e JOIN application a ON a.id = e.application_id
-        WHERE e.recorded_at > now() - interval '7 days' AND e.seq > a.notified_seq AND e.type <> 'SUBMITTED'
+        WHERE e.recorded_at > now() - $2::interval AND e.seq > a.notified_seq AND e.type <> 'SUBMITTED'
         LIMIT $1`,
-      [BATCH],
+      [BATCH, window],
     );
     let sent = 0;
     for (const { id } of rows) {

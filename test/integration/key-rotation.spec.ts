@@ -34,7 +34,7 @@ function application(kana = `カギ ハナコ${RUN}`) {
     intakeMonth: '2026-11',
     wishes: [{ rank: 1, facilityId }],
     applicationType: 'NEW',
-    documents: [{ kind: 'APPLICATION_FORM', reference: 'partner-file-1' }],
+    documents: ['APPLICATION_FORM', 'HOUSEHOLD_STATEMENT', 'CHILD_STATUS_STATEMENT', 'EMPLOYMENT_CERTIFICATE'].map((kind, i) => ({ kind, reference: `partner-file-${i + 1}` })),
   };
 }
 
