@@ -15,6 +15,7 @@ const RUN = `${process.pid}${Date.now()}`.slice(-8).replace(/\d/g, (d) => 'ãƒŠãƒ
 
 let t: TestHub;
 let facilityId: string;
+let endpointId: string;
 let counter = 0;
 
 async function submitted(): Promise<string> {
@@ -44,8 +45,10 @@ async function acknowledged(id: string) {
 }
 
 const notifiedSeq = async (id: string): Promise<number> => (await t.db.query(`SELECT notified_seq FROM application WHERE id = $1`, [id]))[0].notified_seq;
+/** The status messages queued for this file's partner endpoint (other files' endpoints of the same partner get theirs too). */
 const statusMessages = async (id: string): Promise<number[]> =>
-  (await t.db.query(`SELECT (data->>'seq')::int AS seq FROM outbox_message WHERE type = 'jp.hokatsu.application.status_changed' AND subject = $1 ORDER BY 1`, [`applications/${id}`])).map((r: { seq: number }) => r.seq);
+  (await t.db.query(`SELECT (data->>'seq')::int AS seq FROM outbox_message WHERE type = 'jp.hokatsu.application.status_changed' AND subject = $1 AND endpoint_id = $2 ORDER BY 1`,
+    [`applications/${id}`, endpointId])).map((r: { seq: number }) => r.seq);
 
 beforeAll(async () => {
   t = await startTestHub({ HUB_WORKERS: 'false' });
@@ -54,12 +57,11 @@ beforeAll(async () => {
     `SELECT f.id FROM facility f JOIN facility_class_age c ON c.facility_id = f.id AND c.class_age = 1
       WHERE f.municipality_code = $1 AND f.minimum_age_days IS NULL ORDER BY f.name, f.id LIMIT 1`, [ADACHI]);
   await t.ok(`mutation { configureMunicipalityDelivery(input: { municipalityCode: "${ADACHI}", mode: PULL }) { setting { mode } } }`, {}, DEMO_KEYS.ADMIN);
-  await t.ok(`mutation { registerWebhookEndpoint(input: { url: "http://127.0.0.1:9/catch-up-${RUN}" }) { endpoint { id } } }`, {}, DEMO_KEYS.PARTNER);
+  endpointId = (await t.ok(`mutation { registerWebhookEndpoint(input: { url: "http://127.0.0.1:9/catch-up-${RUN}" }) { endpoint { id } } }`, {}, DEMO_KEYS.PARTNER)).registerWebhookEndpoint.endpoint.id;
 });
 
 afterAll(async () => {
-  const endpoints: Array<{ id: string }> = await t.db.query(`SELECT id FROM webhook_endpoint WHERE url = $1`, [`http://127.0.0.1:9/catch-up-${RUN}`]);
-  for (const { id } of endpoints) await t.ok(`mutation($id: ID!) { removeWebhookEndpoint(id: $id) { id } }`, { id }, DEMO_KEYS.PARTNER);
+  if (endpointId) await t.ok(`mutation($id: ID!) { removeWebhookEndpoint(id: $id) { id } }`, { id: endpointId }, DEMO_KEYS.PARTNER);
   await t?.close();
 });
 
