@@ -1,23 +1,24 @@
 /**
- * Where the import's time goes in PostgreSQL, per figure, and what a different physical model would
- * cost (`npm run bench:write-study -- --from hub_bench_<n>`, on a database a `bench:vacancy --keep`
- * run left). Not a test and not part of CI: it informs the choice of storage model (BENCHMARKS.md).
+ * Where the import's time goes in PostgreSQL, per figure (`npm run bench:write-study -- --from
+ * hub_bench_<n>`, on a database a `bench:vacancy --keep` run left). Not a test and not part of CI:
+ * it informs the storage model (BENCHMARKS.md).
  *
- * It copies the kept database (CREATE DATABASE … TEMPLATE), empties `vacancy` and `vacancy_history`,
- * and then writes the same 8,208 new figures (114 facilities × 12 months × 6 class ages, the size of
- * the largest municipality file of the national set) many times, each time in a transaction that is
+ * It copies the kept database (CREATE DATABASE … TEMPLATE), empties the vacancy tables, and then
+ * writes the same 8,208 new figures (114 facilities × 12 months × 6 class ages, the size of the
+ * largest municipality file of the national set) many times, each time in a transaction that is
  * rolled back, taking the variants in turn so that a busy host slows them all alike:
  *
- * - `cell`: the hub's writer as it is (writeVacancyCells: one row per figure, both sides, history);
- * - `cell without history`, `cell without author FKs`, and `cell, bare` (no foreign key, no CHECK,
- *   no history): what each part of the current model costs, and the floor of a row-per-figure model;
- * - `grid …`: a prototype of ONE row per facility × intake month holding the six class ages in arrays
- *   (with the facility and author foreign keys, PK and CHECKs), with no history, with one history row
- *   per facility × month (arrays), or with one history row per figure.
+ * - `the writer`: writeVacancyCells as the import runs it (one row per facility × intake month,
+ *   both sides, every rule, history), and the same without its history rows;
+ * - `bare rows`: the floor of this model, a prototype insert of the same rows with the facility and
+ *   author checks, primary key and cardinality CHECKs but none of the writer's rules, with no
+ *   history or one history row per facility × month.
  *
- * Each variant's statement is sent unprepared (planned every time, ~0.5 µs per figure for all alike).
- * One backend, one core: figures/s of a full import with N parallel backends is at most
- * N_cores / (µs per figure) · 10^6, minus what Node spends.
+ * (Until 2026-12-02 the model was one row per figure; the study then compared it with the bare-row
+ * prototype: 30.8 µs per figure against 4.4, BENCHMARKS.md. Those variants went with the old tables.)
+ *
+ * Each variant's statement is sent unprepared (planned every time: ~1 µs per figure for all alike,
+ * which a prepared statement in the service does not pay). One backend, one core.
  */
 import { Client } from 'pg';
 import { VacancyFigureKind } from '../src/vacancies/vacancy-figure-kind';
@@ -49,17 +50,13 @@ const GRID_HISTORY = `
     old_seats int[], new_seats int[] NOT NULL, effective_old_seats int[], effective_new_seats int[] NOT NULL, opened boolean[] NOT NULL,
     set_by uuid, changed_at timestamptz NOT NULL)`;
 
-/** The prototype's write: the same lock-and-probe, insert and (optionally) history shape as the hub's writer. */
-function gridSql(history: 'none' | 'row' | 'figure'): string {
+/** The bare-row prototype: lock-and-probe, insert and (optionally) one history row per row; none of the writer's rules. */
+function gridSql(history: 'none' | 'row'): string {
   const hist = {
     none: '',
     row: `, h AS (
       INSERT INTO study_grid_history (facility_id, intake_month, side, source, figure_kind, as_of, old_seats, new_seats, effective_old_seats, effective_new_seats, opened, set_by, changed_at)
       SELECT facility_id, intake_month, 'MUNICIPALITY', 'IMPORT', 'OPEN_SEATS', $9, NULL, seats, NULL, seats, ARRAY(SELECT s > 0 FROM unnest(seats) s), $10, now() FROM ins)`,
-    figure: `, h AS (
-      INSERT INTO vacancy_history (facility_id, intake_month, class_age, side, source, figure_kind, old_present, old_seats, new_seats, as_of, effective_old_seats, effective_new_seats, opened, version, set_by, changed_at)
-      SELECT facility_id, intake_month, a - 1, 'MUNICIPALITY', 'IMPORT', 'OPEN_SEATS', false, NULL, seats[a], $9, NULL, seats[a], seats[a] > 0, 1, $10, now()
-        FROM ins CROSS JOIN generate_series(1, 6) a)`,
   }[history];
   return `
     WITH cur AS MATERIALIZED (
@@ -91,7 +88,7 @@ async function main() {
   const c = new Client({ connectionString: server.toString() });
   try {
     await c.connect();
-    await c.query(`TRUNCATE vacancy, vacancy_history`);
+    await c.query(`TRUNCATE vacancy_grid`);
     await c.query(GRID_TABLES);
     await c.query(GRID_HISTORY);
     await c.query(`CREATE INDEX ON study_grid_history (facility_id, intake_month, id)`);
@@ -106,14 +103,11 @@ async function main() {
       writeVacancyCells({ query: (sql: string, p: unknown[]) => db.query(rewrite(sql), p).then((r) => r.rows) } as never,
         { side: VacancySide.MUNICIPALITY, source: VacancySource.IMPORT, figureKind: VacancyFigureKind.OPEN_SEATS, asOf: new Date('2030-01-01'), setBy: by, cells: cs }, new Date());
     const withoutHistory = (sql: string) => {
-      const out = sql.replace(/, h AS \([\s\S]*?\n {4}\)\n/, '\n');
+      const out = sql.replace(/, hist AS \([\s\S]*?\n {4}\)\n/, '\n');
       if (out === sql) throw new Error('the writer statement changed shape: update the study');
       return out;
     };
-    const dropAuthorFks = `ALTER TABLE vacancy DROP CONSTRAINT vacancy_municipality_set_by_fkey, DROP CONSTRAINT vacancy_operator_set_by_fkey`;
-    const dropEverything = `${dropAuthorFks}, DROP CONSTRAINT vacancy_facility_id_fkey, DROP CONSTRAINT vacancy_effective_is_a_side,
-      DROP CONSTRAINT vacancy_municipality_side, DROP CONSTRAINT vacancy_operator_side, DROP CONSTRAINT vacancy_some_side`;
-    const grid = (history: 'none' | 'row' | 'figure') => async (db: Client, cs: CellWrite[], by: string) => {
+    const grid = (history: 'none' | 'row') => async (db: Client, cs: CellWrite[], by: string) => {
       const rows = cs.filter((x) => x.classAge === 0);
       const seats = (age: number) => `{${cs.filter((x) => x.classAge === age).map((x) => x.seats).join(',')}}`;
       const [{ created }] = (await db.query(gridSql(history), [`{${rows.map((x) => x.facilityId).join(',')}}`, `{${rows.map((x) => x.intakeMonth).join(',')}}`,
@@ -121,13 +115,10 @@ async function main() {
       if (created * 6 !== cs.length) throw new Error(`grid wrote ${created} rows`);
     };
     const variants: Variant[] = [
-      { name: 'cell (the writer as it is)', run: cell() },
-      { name: 'cell without history', run: cell(withoutHistory) },
-      { name: 'cell without author FKs', setup: [dropAuthorFks], run: cell() },
-      { name: 'cell, bare (no FK, CHECK, history)', setup: [dropEverything], run: cell(withoutHistory) },
-      { name: 'grid, no history', run: grid('none') },
-      { name: 'grid, history per facility × month', run: grid('row') },
-      { name: 'grid, history per figure', run: grid('figure') },
+      { name: 'the writer', run: cell() },
+      { name: 'the writer without history', run: cell(withoutHistory) },
+      { name: 'bare rows, no history', run: grid('none') },
+      { name: 'bare rows, history per row', run: grid('row') },
     ];
     const times = new Map<string, number[]>(variants.map((v) => [v.name, []]));
     for (let round = 0; round < ROUNDS + 1; round++) {

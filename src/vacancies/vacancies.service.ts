@@ -107,27 +107,32 @@ export class VacanciesService {
     });
     if (!(await this.facilities.findById(input.facilityId))) throw Errors.notFound('Facility', input.facilityId, 'input.facilityId');
     const now = this.clock.now();
+    const save = () => this.db.transaction(async (m) => {
+      const result = await writeVacancyCells(
+        m,
+        {
+          side: VacancySide.OPERATOR,
+          source: VacancySource.OPERATOR,
+          figureKind: VacancyFigureKind.OPEN_SEATS,
+          asOf: now,
+          setBy: client.id,
+          cells: input.cells.map((c) => ({ facilityId: input.facilityId, intakeMonth: input.intakeMonth, classAge: c.classAge, seats: c.seats ?? null, expectedVersion: c.expectedVersion })),
+        },
+        now,
+      );
+      await this.watches.notifyOpened(m, result.opened);
+    });
     try {
-      await this.db.transaction(async (m) => {
-        const result = await writeVacancyCells(
-          m,
-          {
-            side: VacancySide.OPERATOR,
-            source: VacancySource.OPERATOR,
-            figureKind: VacancyFigureKind.OPEN_SEATS,
-            asOf: now,
-            setBy: client.id,
-            cells: input.cells.map((c) => ({ facilityId: input.facilityId, intakeMonth: input.intakeMonth, classAge: c.classAge, seats: c.seats ?? null, expectedVersion: c.expectedVersion })),
-          },
-          now,
-        );
-        await this.watches.notifyOpened(m, result.opened);
+      // A facility × month that a concurrent writer created after our read: read it again, once.
+      await save().catch((err) => {
+        if (err instanceof StaleVacancyVersion && err.rowTaken) return save();
+        throw err;
       });
     } catch (err) {
       if (!(err instanceof StaleVacancyVersion)) throw err;
       const current = await this.figuresFor([input.facilityId], input.intakeMonth);
-      // Judged against what is there now, so that every stale cell is named (a cell created by a
-      // concurrent transaction is reported by PostgreSQL one at a time) and agrees with `current`.
+      // Judged against what is there now, so that every stale cell is named, whatever PostgreSQL
+      // reported (a row created concurrently comes without its cells), and agrees with `current`.
       const judged = staleVersions(input.cells, current).map((c) => ({ facilityId: input.facilityId, intakeMonth: input.intakeMonth, ...c }));
       const stale = judged.length ? judged : err.cells;
       const firstStale = input.cells.findIndex((c) => stale.some((s) => s.classAge === c.classAge));

@@ -65,10 +65,11 @@ export class VacancyHistoryService {
     if (args.classAge !== undefined && args.classAge !== null) where += ` AND class_age = $${params.push(args.classAge)}`;
     const [{ n }] = await this.db.query(`SELECT count(*)::int AS n FROM vacancy_history WHERE ${where}`, params);
     if (args.after) where += ` AND id < $${params.push(String(decodeCursor(args.after, 1)[0]))}::bigint`;
+    // ORDER BY the column, not the selected text (which would sort '13000' before '5632').
     const rows: any[] = await this.db.query(
       `SELECT id::text, facility_id, intake_month, class_age, side, source, figure_kind, old_present, old_seats, new_seats,
               effective_old_seats, effective_new_seats, opened, version, as_of, set_by, changed_at
-         FROM vacancy_history WHERE ${where} ORDER BY id DESC LIMIT $${params.push(args.first + 1)}`,
+         FROM vacancy_history h WHERE ${where} ORDER BY h.id DESC LIMIT $${params.push(args.first + 1)}`,
       params,
     );
     const changes: VacancyChange[] = rows.map((r) => ({

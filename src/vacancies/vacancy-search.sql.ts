@@ -48,13 +48,13 @@ const selectLists = new Map<string, string>();
  * One statement returns everything a page needs: the facility columns the query selected (or `f.*`,
  * so the GraphQL Facility needs no second query) and the cell's figure as `v_*` columns (see SearchRow).
  * The plan for one municipality (EXPLAIN ANALYZE on the 2.9 M-figure national set, BENCHMARKS.md):
- * the facilities of the municipality by facility_source_key_unique, then one vacancy_pkey probe
- * each, a top-N sort: ~0.4 ms, so no extra index is needed for it.
+ * the facilities of the municipality in name order (facility_municipality_name_idx), one probe of
+ * the facility × month row each (vacancy_grid_month_idx), stopping after the page: ~0.3 ms.
  */
 export function vacancySearchSql(q: VacancySearchQuery, forCount = false): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.intakeMonth, q.classAge];
   const p = (v: unknown) => `$${params.push(v)}`;
-  const where = ['v.intake_month = $1', 'v.class_age = $2', q.onlyWithSeats ? 'v.seats > 0' : 'v.seats IS NOT NULL'];
+  const where = ['v.intake_month = $1', q.onlyWithSeats ? 'v.seats > 0' : 'v.seats IS NOT NULL'];
   if (q.municipalityCodes?.length) where.push(`f.municipality_code = ANY(${p(q.municipalityCodes)}::char(6)[])`);
   if (q.kinds?.length) where.push(`f.kind = ANY(${p(q.kinds)}::facility_kind[])`);
   let distance = 'NULL::double precision';
@@ -67,7 +67,7 @@ export function vacancySearchSql(q: VacancySearchQuery, forCount = false): { sql
       + cos(radians(${lat}::float8)) * cos(radians(f.latitude)) * power(sin(radians(f.longitude - ${lng}::float8) / 2), 2)))))`;
   }
   const inner = `SELECT ${facilitySelectList(q.facilityColumns)}, ${FIGURE_COLUMNS}, ${distance} AS distance
-      FROM vacancy v JOIN facility f ON f.id = v.facility_id
+      FROM ${CELL_OF_AGE} v JOIN facility f ON f.id = v.facility_id
      WHERE ${where.join(' AND ')}`;
   const outer: string[] = [];
   if (q.near) outer.push(`s.distance <= ${p(q.near.radiusMeters)}`);
@@ -84,6 +84,13 @@ export function vacancySearchSql(q: VacancySearchQuery, forCount = false): { sql
 export function vacancySearchKey(row: Pick<SearchRow, 'municipality_code' | 'name' | 'id' | 'distance'>, near: boolean): unknown[] {
   return near ? [row.distance, row.id] : [row.municipality_code, row.name, row.id];
 }
+
+/**
+ * The cell of class age $2 of each facility × month row (vacancy_grid stores the six ages in arrays;
+ * the `vacancy` view would expand every row into six cells first): element $2 + 1 of each array.
+ */
+const CELL_OF_AGE = `(SELECT g.facility_id, g.intake_month, ($2::int)::smallint AS class_age, ${['seats', 'figure_kind', 'as_of', 'side', 'source', 'version']
+  .map((c) => `g.${c}[$2::int + 1] AS ${c}`).join(', ')} FROM vacancy_grid g)`;
 
 /** The cell's figure, prefixed so it cannot collide with the facility's own columns (id, version, source…). */
 const FIGURE_COLUMNS = ['intake_month', 'class_age', 'seats', 'figure_kind', 'as_of', 'side', 'source', 'version'].map((c) => `v.${c} AS v_${c}`).join(', ');

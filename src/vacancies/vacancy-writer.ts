@@ -45,7 +45,15 @@ export interface CellWriteResult {
 
 /** Thrown inside the transaction when a cell is not at the version the caller expected; the caller turns it into CONFLICT. */
 export class StaleVacancyVersion extends Error {
-  constructor(readonly cells: { facilityId: string; intakeMonth: string; classAge: number; expectedVersion: number | null; actualVersion: number }[]) {
+  constructor(
+    readonly cells: { facilityId: string; intakeMonth: string; classAge: number; expectedVersion: number | null; actualVersion: number }[],
+    /**
+     * True when the write met a facility × month that a concurrent transaction created after our read
+     * (its row did not exist when we looked): nothing says a cell of ours is stale, so callers read
+     * again and retry once rather than refuse.
+     */
+    readonly rowTaken = false,
+  ) {
     super('stale vacancy version');
   }
 }
@@ -78,29 +86,31 @@ export const CELL_CHUNK = 10_000;
 
 /**
  * Writes one side of many cells, set-based: ONE statement per chunk of 10,000 cells (whatever the
- * count), inside the caller's transaction, with no per-cell work in TypeScript:
+ * count), inside the caller's transaction, with no per-cell work in TypeScript. Cells are stored as
+ * one row per facility × intake month (`vacancy_grid`, six class ages in arrays; migration
+ * 1764000010000), so every per-row cost (tuple, index entries, foreign key, history row) is paid once
+ * for six figures. The rules stay per cell:
  *
- * 1. lock the cells that exist (FOR UPDATE, in key order so concurrent writers never deadlock) and
- *    read them as they are now;
+ * 1. lock the rows of the facilities × months written (FOR UPDATE, in key order so concurrent writers
+ *    never deadlock) and read each written cell as it is now;
  * 2. with `expectedVersion` on the cells (operators), any cell at another version means nothing is
  *    written and StaleVacancyVersion is raised;
  * 3. skip cells whose side is unchanged (same seats, meaning, date, source and author), so a
  *    re-import changes nothing, not even versions;
  * 4. compute each changed cell's effective figure with the rule `chooseVacancySide` (its SQL form,
- *    chooseVacancySideSql, kept next to the pure function in vacancy-rules.ts); INSERT the cells that
- *    had no row (in key order), UPDATE the ones that had one, guarded by `version = read version`.
- *    A cell inserted by a concurrent transaction after our read makes our INSERT fail with
- *    unique_violation on vacancy_pkey: that is raised as StaleVacancyVersion too (the transaction is
- *    aborted by then; callers read the current figures after their rollback, or retry);
- * 5. append one history row per written cell, from the same statement (from the RETURNING rows).
+ *    chooseVacancySideSql, kept next to the pure function in vacancy-rules.ts), put the six cells of
+ *    each changed row back together (the unchanged ones as stored), INSERT the rows that did not
+ *    exist, UPDATE the others by the ctid locked in step 1, guarded by their versions. A row inserted
+ *    by a concurrent transaction after our read makes our INSERT fail with unique_violation: that is
+ *    raised as StaleVacancyVersion with `rowTaken` (callers retry in a new transaction);
+ * 5. append one history row (`vacancy_change`) per written row, with the changed class ages.
  *
- * The history ids are drawn from the identity's sequence (vacancy_history_id_seq) in the statement,
- * so that the openings it returns carry them without joining the inserted history rows back.
+ * The change ids are drawn from the identity's sequence in the statement, so that the openings it
+ * returns carry their history ids (change id × 8 + class age, as the `vacancy_history` view shows them).
  *
- * The statement is prepared once per connection, so its generic plan may be made while vacancy is
- * still empty and then serve it at millions of rows: every access to vacancy is therefore a
- * parameterised probe that no estimate can turn into a scan (a LATERAL lookup by key; the UPDATE by
- * the ctid of the row locked in step 1, which no one else can change while we hold the lock).
+ * The statement is prepared once per connection, so its generic plan may be made while the table is
+ * still empty and then serve it at millions of rows: every access to it is therefore a parameterised
+ * probe that no estimate can turn into a scan (a LATERAL lookup by key; the UPDATE by ctid).
  */
 export async function writeVacancyCells(manager: EntityManager, batch: CellWriteBatch, now: Date, onChunk?: (done: number) => void): Promise<CellWriteResult> {
   const result: CellWriteResult = { created: 0, updated: 0, unchanged: 0, opened: [] };
@@ -111,86 +121,110 @@ export async function writeVacancyCells(manager: EntityManager, batch: CellWrite
   return result;
 }
 
-const KEY = 'facility_id, intake_month, class_age';
-const COLUMNS = `seats, figure_kind, as_of, side, source, operator_seats, operator_as_of, operator_set_by,
-  municipality_seats, municipality_kind, municipality_as_of, municipality_source, municipality_set_by, version, updated_at`;
+/** The per-cell columns of vacancy_grid (arrays of six), in the order the statement writes them. */
+const GRID_COLUMNS = ['seats', 'figure_kind', 'as_of', 'side', 'source', 'operator_seats', 'operator_as_of', 'operator_set_by',
+  'municipality_seats', 'municipality_kind', 'municipality_as_of', 'municipality_source', 'municipality_set_by', 'version', 'updated_at'] as const;
 
 /**
- * The statement of writeChunk for one side. `mine` are the columns of the side being written,
- * `theirs` the other side's, kept as they are. Parameters: $1–$5 the cells (facility, month, age,
- * seats, expected version or NULL), $6 figure kind, $7 as-of, $8 source, $9 author, $10 now.
+ * The statement of writeChunk for one side, row-shaped: the caller groups the cells by facility ×
+ * month, so each touched row is read, locked, rebuilt and written once, and no step joins two lists
+ * of cells (a join the planner would size from unnest's default estimate). Parameters: $1 facility,
+ * $2 intake month, $3 which class ages are written (bit a = class age a), $4–$9 seats of class age
+ * 0–5, $10–$15 the expected versions of class age 0–5 (NULL = not checked), all one element per
+ * row; $16 figure kind, $17 as-of, $18 source, $19 author, $20 now.
  * `checkVersions`: some cell carries an expected version (operators); imports carry none.
  */
 function writeSql(side: VacancySide, checkVersions: boolean): string {
   const operator = side === VacancySide.OPERATOR;
   const p = operator ? 'operator' : 'municipality';
+  /** A stored cell's column: element (class age + 1) of the locked row's array (NULL when there is no row). */
+  const c = (column: string) => `g.a_${column}[a.i]`;
   // The columns after the write: the incoming figure on our side, the stored one on the other.
   const op = operator
-    ? `i.seats AS op_seats, $7::timestamptz AS op_as_of, $9::uuid AS op_set_by`
-    : `c.operator_seats AS op_seats, c.operator_as_of AS op_as_of, c.operator_set_by AS op_set_by`;
+    ? `x.in_seats AS op_seats, $17::timestamptz AS op_as_of, $19::uuid AS op_set_by`
+    : `${c('operator_seats')} AS op_seats, ${c('operator_as_of')} AS op_as_of, ${c('operator_set_by')} AS op_set_by`;
   const mu = operator
-    ? `c.municipality_seats AS mu_seats, c.municipality_kind AS mu_kind, c.municipality_as_of AS mu_as_of, c.municipality_source AS mu_source, c.municipality_set_by AS mu_set_by`
-    : `i.seats AS mu_seats, $6::vacancy_figure_kind AS mu_kind, $7::timestamptz AS mu_as_of, $8::vacancy_source AS mu_source, $9::uuid AS mu_set_by`;
-  // "This side says the same as before": sameSide of the former TypeScript writer.
+    ? `${c('municipality_seats')} AS mu_seats, ${c('municipality_kind')} AS mu_kind, ${c('municipality_as_of')} AS mu_as_of, ${c('municipality_source')} AS mu_source, ${c('municipality_set_by')} AS mu_set_by`
+    : `x.in_seats AS mu_seats, $16::vacancy_figure_kind AS mu_kind, $17::timestamptz AS mu_as_of, $18::vacancy_source AS mu_source, $19::uuid AS mu_set_by`;
+  // "This side says the same as before".
   const sameSide = operator
-    ? `c.operator_as_of IS NOT NULL AND c.operator_seats IS NOT DISTINCT FROM i.seats AND c.operator_as_of = $7::timestamptz AND c.operator_set_by IS NOT DISTINCT FROM $9::uuid`
-    : `c.municipality_as_of IS NOT NULL AND c.municipality_seats IS NOT DISTINCT FROM i.seats AND c.municipality_kind = $6::vacancy_figure_kind
-       AND c.municipality_as_of = $7::timestamptz AND c.municipality_source = $8::vacancy_source AND c.municipality_set_by IS NOT DISTINCT FROM $9::uuid`;
+    ? `${c('operator_as_of')} IS NOT NULL AND ${c('operator_seats')} IS NOT DISTINCT FROM x.in_seats AND ${c('operator_as_of')} = $17::timestamptz AND ${c('operator_set_by')} IS NOT DISTINCT FROM $19::uuid`
+    : `${c('municipality_as_of')} IS NOT NULL AND ${c('municipality_seats')} IS NOT DISTINCT FROM x.in_seats AND ${c('municipality_kind')} = $16::vacancy_figure_kind
+       AND ${c('municipality_as_of')} = $17::timestamptz AND ${c('municipality_source')} = $18::vacancy_source AND ${c('municipality_set_by')} IS NOT DISTINCT FROM $19::uuid`;
   const win = (o: string, m: string) => `CASE WHEN n.side = 'OPERATOR' THEN ${o} ELSE ${m} END`;
-  // The new row's columns (COLUMNS order), from a changed row n of cur.
-  const values = `${win('n.op_seats', 'n.mu_seats')}, ${win(`'OPEN_SEATS'::vacancy_figure_kind`, 'n.mu_kind')}, ${win('n.op_as_of', 'n.mu_as_of')}, n.side,
-    ${win(`'OPERATOR'::vacancy_source`, 'n.mu_source')}, n.op_seats, n.op_as_of, n.op_set_by, n.mu_seats, n.mu_kind, n.mu_as_of, n.mu_source, n.mu_set_by`;
-  const key = (a: string, b: string) => `(${a}.facility_id, ${a}.intake_month, ${a}.class_age) = (${b}.facility_id, ${b}.intake_month, ${b}.class_age)`;
-  const notStale = checkVersions ? ' AND NOT EXISTS (SELECT 1 FROM stale)' : '';
+  // A cell's columns after the write (GRID_COLUMNS order): the new ones where it changes, as stored elsewhere.
+  const after: Record<(typeof GRID_COLUMNS)[number], string> = {
+    seats: win('n.op_seats', 'n.mu_seats'), figure_kind: win(`'OPEN_SEATS'::vacancy_figure_kind`, 'n.mu_kind'), as_of: win('n.op_as_of', 'n.mu_as_of'),
+    side: 'n.side', source: win(`'OPERATOR'::vacancy_source`, 'n.mu_source'), operator_seats: 'n.op_seats', operator_as_of: 'n.op_as_of', operator_set_by: 'n.op_set_by',
+    municipality_seats: 'n.mu_seats', municipality_kind: 'n.mu_kind', municipality_as_of: 'n.mu_as_of', municipality_source: 'n.mu_source',
+    municipality_set_by: 'n.mu_set_by', version: 'coalesce(n.old_version, 0) + 1', updated_at: '$20::timestamptz',
+  };
+  const changedOnly = (expr: string) => `array_agg(${expr}) FILTER (WHERE n.changes)`;
+  const ages = [0, 1, 2, 3, 4, 5];
   return `
-    WITH cur AS MATERIALIZED (
-      -- every cell as it is now and as it will be: one probe of the primary key per cell, locking the
-      -- rows that exist in key order (the order of i)
-      SELECT x.*, ${chooseVacancySideSql('x.op_as_of', 'x.mu_as_of')} AS side FROM (
-        SELECT i.*, c.ctid AS old_ctid, c.version AS old_version, c.seats AS effective_old, c.${p}_as_of IS NOT NULL AS old_present, c.${p}_seats AS old_seats,
-               ${op}, ${mu}, NOT coalesce(${sameSide}, false) AS changes
-          FROM (SELECT * FROM unnest($1::uuid[], $2::char(7)[], $3::smallint[], $4::int[], $5::int[]) AS u(facility_id, intake_month, class_age, seats, expected_version)
-                 ORDER BY facility_id, intake_month COLLATE "C", class_age) i
-          LEFT JOIN LATERAL (
-            SELECT v.ctid, v.* FROM vacancy v WHERE v.facility_id = i.facility_id AND v.intake_month = i.intake_month AND v.class_age = i.class_age FOR UPDATE
-          ) c ON true) x
+    WITH g AS MATERIALIZED (
+      -- the rows written, locked in key order (the order of k), with what each carries
+      SELECT k.*, r.ctid AS old_ctid, ${GRID_COLUMNS.map((col) => `r.${col} AS a_${col}`).join(', ')}
+        FROM (SELECT * FROM unnest($1::uuid[], $2::char(7)[], $3::int[], ${ages.map((a) => `$${4 + a}::int[]`).join(', ')}, ${ages.map((a) => `$${10 + a}::int[]`).join(', ')})
+                AS u(facility_id, intake_month, mask, ${ages.map((a) => `s${a}`).join(', ')}, ${ages.map((a) => `e${a}`).join(', ')})
+               ORDER BY u.facility_id, u.intake_month COLLATE "C") k
+        LEFT JOIN LATERAL (
+          SELECT v.ctid, v.* FROM vacancy_grid v WHERE v.facility_id = k.facility_id AND v.intake_month = k.intake_month FOR UPDATE
+        ) r ON true
     )${checkVersions ? `, stale AS MATERIALIZED (
-      SELECT facility_id, intake_month, class_age, expected_version, coalesce(old_version, 0) AS actual_version
-        FROM cur WHERE expected_version IS NOT NULL AND expected_version <> coalesce(old_version, 0)
-    )` : ''}, ins AS (
-      INSERT INTO vacancy (${KEY}, ${COLUMNS})
-      SELECT n.facility_id, n.intake_month, n.class_age, ${values}, 1, $10::timestamptz
-        FROM cur n WHERE n.changes AND n.old_version IS NULL${notStale}
-      RETURNING ${KEY}, seats, figure_kind, as_of, source, version, ${p}_seats
+      SELECT g.facility_id, g.intake_month, (a.i - 1)::int AS class_age, a.e AS expected_version, coalesce(g.a_version[a.i], 0) AS actual_version
+        FROM g CROSS JOIN LATERAL unnest(ARRAY[${ages.map((a) => `g.e${a}`).join(', ')}]) WITH ORDINALITY AS a(e, i)
+       WHERE (g.mask >> (a.i::int - 1)) & 1 = 1 AND a.e IS NOT NULL AND a.e <> coalesce(g.a_version[a.i], 0)
+    )` : ''}, rows AS MATERIALIZED (
+      -- each row with a changed cell, put back together from its six cells (computed in a per-row
+      -- subquery over class ages 1–6 in order, so the arrays need no sort), with its change id and
+      -- the history of its changed cells
+      SELECT nextval('vacancy_change_id_seq'::regclass) AS change_id, g.facility_id, g.intake_month, g.old_ctid, g.a_version AS old_versions, w.*
+        FROM g CROSS JOIN LATERAL (
+          SELECT ${GRID_COLUMNS.map((col) => `array_agg(CASE WHEN n.changes THEN ${after[col]} ELSE n.stored_${col} END) AS ${col}`).join(',\n                 ')},
+                 ${changedOnly('(n.i - 1)::smallint')} AS class_ages, ${changedOnly('n.old_present')} AS h_old_present, ${changedOnly('n.old_seats')} AS h_old_seats,
+                 ${changedOnly('n.in_seats')} AS h_new_seats, ${changedOnly('n.effective_old')} AS h_effective_old, ${changedOnly(after.seats)} AS h_effective_new,
+                 ${changedOnly(opensSeatsSql('n.effective_old', after.seats))} AS h_opened, ${changedOnly(after.version)} AS h_version,
+                 bool_or(n.changes) AS any_change,
+                 count(*) FILTER (WHERE n.changes AND n.old_version IS NULL)::int AS created, count(*) FILTER (WHERE n.changes AND n.old_version IS NOT NULL)::int AS updated
+            FROM (
+              SELECT y.*, ${chooseVacancySideSql('y.op_as_of', 'y.mu_as_of')} AS side FROM (
+                SELECT a.i, x.in_seats, ${c('version')} AS old_version, ${c('seats')} AS effective_old, ${c(`${p}_as_of`)} IS NOT NULL AS old_present,
+                       ${c(`${p}_seats`)} AS old_seats, ${op}, ${mu}, x.written AND NOT coalesce(${sameSide}, false) AS changes,
+                       ${GRID_COLUMNS.map((col) => `${c(col)} AS stored_${col}`).join(', ')}
+                  FROM generate_series(1, 6) AS a(i)
+                  CROSS JOIN LATERAL (SELECT (g.mask >> (a.i - 1)) & 1 = 1 AS written, (ARRAY[${ages.map((a) => `g.s${a}`).join(', ')}])[a.i] AS in_seats) x) y) n
+        ) w
+       WHERE w.any_change${checkVersions ? ' AND NOT EXISTS (SELECT 1 FROM stale)' : ''}
+    ), ins AS (
+      INSERT INTO vacancy_grid (facility_id, intake_month, ${GRID_COLUMNS.join(', ')})
+      SELECT facility_id, intake_month, ${GRID_COLUMNS.join(', ')} FROM rows WHERE old_ctid IS NULL
+      RETURNING 1
     ), upd AS (
-      UPDATE vacancy v SET (${COLUMNS}) = ROW(${values}, n.old_version + 1, $10::timestamptz)
-        FROM cur n WHERE n.changes AND n.old_version IS NOT NULL${notStale} AND v.ctid = n.old_ctid AND v.version = n.old_version
-      RETURNING v.facility_id, v.intake_month, v.class_age, v.seats, v.figure_kind, v.as_of, v.source, v.version, v.${p}_seats, n.old_present, n.old_seats, n.effective_old
-    ), w AS MATERIALIZED (
-      -- every written cell with its history id, drawn here so that the openings need no join with the history rows
-      SELECT nextval('vacancy_history_id_seq'::regclass) AS history_id, ${KEY}, seats, figure_kind, as_of, source, version, ${p}_seats AS new_seats,
-             false AS old_present, NULL::int AS old_seats, NULL::int AS effective_old FROM ins
-      UNION ALL
-      SELECT nextval('vacancy_history_id_seq'::regclass), ${KEY}, seats, figure_kind, as_of, source, version, ${p}_seats, old_present, old_seats, effective_old FROM upd
-    ), h AS (
-      INSERT INTO vacancy_history (id, facility_id, intake_month, class_age, side, source, figure_kind, old_present, old_seats, new_seats, as_of,
-        effective_old_seats, effective_new_seats, opened, version, set_by, changed_at) OVERRIDING SYSTEM VALUE
-      SELECT w.history_id, w.facility_id, w.intake_month, w.class_age, '${side}'::vacancy_side, $8::vacancy_source, $6::vacancy_figure_kind, w.old_present, w.old_seats, w.new_seats,
-             $7::timestamptz, w.effective_old, w.seats, ${opensSeatsSql('w.effective_old', 'w.seats')}, w.version, $9::uuid, $10::timestamptz
-        FROM w
+      UPDATE vacancy_grid v SET (${GRID_COLUMNS.join(', ')}) = ROW(${GRID_COLUMNS.map((col) => `r.${col}`).join(', ')})
+        FROM rows r WHERE r.old_ctid IS NOT NULL AND v.ctid = r.old_ctid AND v.version = r.old_versions
+      RETURNING v.facility_id, v.intake_month
+    ), hist AS (
+      -- one history row per row written (if a row was missed, the caller rolls the whole transaction back)
+      INSERT INTO vacancy_change (id, facility_id, intake_month, side, source, figure_kind, as_of, set_by, changed_at, class_ages,
+        old_present, old_seats, new_seats, effective_old_seats, effective_new_seats, opened, version) OVERRIDING SYSTEM VALUE
+      SELECT change_id, facility_id, intake_month, '${side}'::vacancy_side, $18::vacancy_source, $16::vacancy_figure_kind, $17::timestamptz, $19::uuid, $20::timestamptz,
+             class_ages, h_old_present, h_old_seats, h_new_seats, h_effective_old, h_effective_new, h_opened, h_version
+        FROM rows
     )
-    SELECT (SELECT count(*)::int FROM ins) AS created,
-           (SELECT count(*)::int FROM upd) AS updated,
+    SELECT (SELECT coalesce(sum(created), 0)::int FROM rows) AS created,
+           (SELECT coalesce(sum(updated), 0)::int FROM rows) AS updated,
            -- the version guard never misses while the rows are locked: a safety net, computed only when it did
-           CASE WHEN (SELECT count(*) FROM upd) < (SELECT count(*) FROM cur WHERE changes AND old_version IS NOT NULL) THEN
-             (SELECT json_agg(json_build_object('facilityId', n.facility_id, 'intakeMonth', trim(n.intake_month), 'classAge', n.class_age))
-                FROM cur n WHERE n.changes AND n.old_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM upd w WHERE ${key('w', 'n')})) END AS lost,
+           CASE WHEN (SELECT count(*) FROM upd) < (SELECT count(*) FROM rows WHERE old_ctid IS NOT NULL) THEN
+             (SELECT json_agg(json_build_object('facilityId', r.facility_id, 'intakeMonth', trim(r.intake_month), 'classAge', a.age))
+                FROM rows r CROSS JOIN unnest(r.class_ages) AS a(age)
+               WHERE r.old_ctid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM upd w WHERE (w.facility_id, w.intake_month) = (r.facility_id, r.intake_month))) END AS lost,
            ${checkVersions ? `(SELECT json_agg(json_build_object('facilityId', facility_id, 'intakeMonth', trim(intake_month), 'classAge', class_age, 'expectedVersion', expected_version, 'actualVersion', actual_version)) FROM stale)` : 'NULL::json'} AS stale,
            -- only openings some watch looks at (same month and class age): the others concern nobody
-           (SELECT json_agg(json_build_object('historyId', w.history_id::text, 'facilityId', w.facility_id, 'intakeMonth', trim(w.intake_month), 'classAge', w.class_age,
-                   'seats', w.seats, 'previousSeats', w.effective_old, 'figureKind', w.figure_kind, 'asOf', w.as_of, 'source', w.source))
-              FROM w WHERE ${opensSeatsSql('w.effective_old', 'w.seats')}
-               AND EXISTS (SELECT 1 FROM vacancy_watch vw WHERE vw.intake_month = w.intake_month AND vw.class_age = w.class_age)) AS opened`;
+           (SELECT json_agg(json_build_object('historyId', (r.change_id * 8 + o.age)::text, 'facilityId', r.facility_id, 'intakeMonth', trim(r.intake_month), 'classAge', o.age,
+                   'seats', r.seats[o.age + 1], 'previousSeats', o.previous, 'figureKind', r.figure_kind[o.age + 1], 'asOf', r.as_of[o.age + 1], 'source', r.source[o.age + 1]))
+              FROM rows r CROSS JOIN unnest(r.class_ages, r.h_effective_old, r.h_opened) AS o(age, previous, opened)
+             WHERE o.opened AND EXISTS (SELECT 1 FROM vacancy_watch vw WHERE vw.intake_month = r.intake_month AND vw.class_age = o.age)) AS opened`;
 }
 const WRITE_SQL = new Map<string, string>();
 /** The writer's statement for one side, with or without the stale-version check (built once each). */
@@ -201,17 +235,10 @@ function writeSqlFor(side: VacancySide, checkVersions: boolean): string {
   return sql;
 }
 
-/** A unique_violation on vacancy_pkey: a concurrent transaction inserted a cell that we meant to insert. */
-function takenCell(err: unknown, cells: CellWrite[]): StaleVacancyVersion | null {
-  const e = err as { code?: string; constraint?: string; detail?: string };
-  if (e?.code !== '23505' || e.constraint !== 'vacancy_pkey') return null;
-  // detail: Key (facility_id, intake_month, class_age)=(<uuid>, 2026-09, 2) already exists.
-  const m = /=\(([0-9a-f-]+), ([0-9]{4}-[0-9]{2})\s*, ([0-5])\)/i.exec(e.detail ?? '');
-  if (!m) return new StaleVacancyVersion([]);
-  const cell = { facilityId: m[1], intakeMonth: m[2], classAge: Number(m[3]) };
-  const mine = cells.find((c) => c.facilityId === cell.facilityId && c.intakeMonth === cell.intakeMonth && c.classAge === cell.classAge);
-  // An insert always creates version 1.
-  return new StaleVacancyVersion([{ ...cell, expectedVersion: mine?.expectedVersion ?? null, actualVersion: 1 }]);
+/** A unique_violation on vacancy_grid's key: a concurrent transaction created a facility × month row that we meant to create. */
+function takenRow(err: unknown): StaleVacancyVersion | null {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === 'vacancy_grid_pkey' ? new StaleVacancyVersion([], true) : null;
 }
 
 /**
@@ -230,21 +257,33 @@ function intArray(values: Array<number | null>): string {
 async function writeChunk(manager: EntityManager, batch: CellWriteBatch, cells: CellWrite[], now: Date, result: CellWriteResult) {
   const incomingKind = batch.side === VacancySide.OPERATOR ? VacancyFigureKind.OPEN_SEATS : batch.figureKind;
   const checkVersions = cells.some((c) => c.expectedVersion !== undefined);
+  // One entry per facility × month: which class ages are written, their seats and expected versions.
+  const rows = new Map<string, { facilityId: string; intakeMonth: string; mask: number; seats: Array<number | null>; expected: Array<number | null> }>();
+  for (const cell of cells) {
+    const key = `${cell.facilityId}|${cell.intakeMonth}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { facilityId: cell.facilityId, intakeMonth: cell.intakeMonth, mask: 0, seats: [null, null, null, null, null, null], expected: [null, null, null, null, null, null] }));
+    row.mask |= 1 << cell.classAge;
+    row.seats[cell.classAge] = cell.seats;
+    row.expected[cell.classAge] = cell.expectedVersion ?? null;
+  }
+  const list = [...rows.values()];
+  const ages = [0, 1, 2, 3, 4, 5];
   let r: { created: number; updated: number; lost: Array<{ facilityId: string; intakeMonth: string; classAge: number }> | null; stale: StaleVacancyVersion['cells'] | null; opened: Array<Omit<OpenedChange, 'asOf'> & { asOf: string }> | null };
   try {
     [r] = (await preparedQuery(manager, writeSqlFor(batch.side, checkVersions), [
-      textArray(cells.map((c) => c.facilityId)), textArray(cells.map((c) => c.intakeMonth)), intArray(cells.map((c) => c.classAge)),
-      intArray(cells.map((c) => c.seats)), intArray(cells.map((c) => c.expectedVersion ?? null)),
+      textArray(list.map((x) => x.facilityId)), textArray(list.map((x) => x.intakeMonth)), intArray(list.map((x) => x.mask)),
+      ...ages.map((a) => intArray(list.map((x) => x.seats[a]))), ...ages.map((a) => intArray(list.map((x) => x.expected[a]))),
       incomingKind, batch.asOf.toISOString(), batch.source, batch.setBy, now.toISOString(),
     ])) as [typeof r];
   } catch (err) {
-    throw takenCell(err, cells) ?? err;
+    throw takenRow(err) ?? err;
   }
   if (r.stale) throw new StaleVacancyVersion(r.stale);
   if (r.lost) {
     // Our version guard missed these cells: never overwrite what another writer changed.
     const after: VacancyRow[] = await manager.query(
-      `SELECT v.* FROM vacancy v JOIN unnest($1::uuid[], $2::char(7)[], $3::smallint[]) AS x(${KEY}) USING (${KEY})`,
+      `SELECT v.* FROM vacancy v JOIN unnest($1::uuid[], $2::char(7)[], $3::smallint[]) AS x(facility_id, intake_month, class_age) USING (facility_id, intake_month, class_age)`,
       [r.lost.map((c) => c.facilityId), r.lost.map((c) => c.intakeMonth), r.lost.map((c) => c.classAge)],
     );
     throw new StaleVacancyVersion(after.map((a) => ({ facilityId: a.facility_id, intakeMonth: a.intake_month.trim(), classAge: a.class_age, expectedVersion: null, actualVersion: a.version })));

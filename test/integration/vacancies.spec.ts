@@ -118,7 +118,8 @@ describe('operator updates', () => {
     );
     expect(history[history.length - 1]).toMatchObject({ side: 'OPERATOR', source: 'OPERATOR', old_present: false, old_seats: null, new_seats: newSeats, effective_old_seats: cell.seats, effective_new_seats: newSeats });
     expect(history[history.length - 1].set_by).toBeTruthy();
-    await expect(t.db.query(`DELETE FROM vacancy_history WHERE facility_id = $1`, [kanaikubo])).rejects.toThrow(/append-only/);
+    await expect(t.db.query(`DELETE FROM vacancy_change WHERE facility_id = $1`, [kanaikubo])).rejects.toThrow(/append-only/);
+    await expect(t.db.query(`UPDATE vacancy_change SET new_seats = new_seats WHERE facility_id = $1`, [kanaikubo])).rejects.toThrow(/append-only/);
   });
 
   it('shows the history of a cell to the operator, the municipality and admins, newest first, and to nobody else', async () => {
@@ -486,7 +487,7 @@ describe('the SQL rules agree with the pure functions', () => {
       await operatorSaves();
       // The adjustable clock moves on by a few ms during a save: make the tie exact before the import decides it.
       const tie = cases.findIndex((c) => c.name === 'same instant (tie)');
-      await t.db.query(`UPDATE vacancy SET operator_as_of = $4, as_of = $4 WHERE facility_id = $1 AND intake_month = $2 AND class_age = $3`, [facilities[tie].id, MONTH, AGE, new Date(list)]);
+      await t.db.query(`UPDATE vacancy_grid SET operator_as_of[$3 + 1] = $4, as_of[$3 + 1] = $4 WHERE facility_id = $1 AND intake_month = $2`, [facilities[tie].id, MONTH, AGE, new Date(list)]);
     }
     await importList();
     if (order === 'import first') await operatorSaves();
