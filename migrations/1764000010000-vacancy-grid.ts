@@ -68,8 +68,8 @@ export class VacancyGrid1764000010000 implements MigrationInterface {
           ${CELL_COLUMNS.map(([c]) => `cardinality(${c}) = 6`).join(' AND ')}
           AND ${[1, 2, 3, 4, 5, 6].map(cellRules).join('\n          AND ')})
       )`);
-    // Searches over a whole month (no municipality): by month first.
-    await q.query(`CREATE INDEX vacancy_grid_month_idx ON vacancy_grid (intake_month, facility_id)`);
+    // No index but the key: a search probes (facility, month) from the facilities it walks in name
+    // order, also for a whole month without a municipality, and every index costs each written row.
     await q.query(`
       INSERT INTO vacancy_grid (facility_id, intake_month, ${CELL_COLUMNS.map(([c]) => c).join(', ')})
       SELECT k.facility_id, k.intake_month, ${CELL_COLUMNS.map(([c]) => `array_agg(v.${c} ORDER BY a.age)`).join(', ')}

@@ -49,7 +49,7 @@ const selectLists = new Map<string, string>();
  * so the GraphQL Facility needs no second query) and the cell's figure as `v_*` columns (see SearchRow).
  * The plan for one municipality (EXPLAIN ANALYZE on the 2.9 M-figure national set, BENCHMARKS.md):
  * the facilities of the municipality in name order (facility_municipality_name_idx), one probe of
- * the facility × month row each (vacancy_grid_month_idx), stopping after the page: ~0.3 ms.
+ * the facility × month row each (vacancy_grid_pkey), stopping after the page: ~0.3 ms.
  */
 export function vacancySearchSql(q: VacancySearchQuery, forCount = false): { sql: string; params: unknown[] } {
   const params: unknown[] = [q.intakeMonth, q.classAge];
