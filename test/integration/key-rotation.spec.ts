@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FieldCipher, parseKeyRing } from '../../src/common/field-crypto';
 import { ENCRYPTED_COLUMNS, FieldReencryption } from '../../src/common/field-reencryption';
 import { DEMO_ENCRYPTION_KEYS } from '../../src/config/app-config';
+import { applicationInput, oneYearOldFacility } from '../support/applications';
 import { DEMO_KEYS, describeWithRealPostgres, startTestHub, TestHub } from '../support/hub';
 
 /**
@@ -25,17 +26,7 @@ let submitted = 0;
 const STARTED = Date.now();
 
 function application(kana = `カギ ハナコ${RUN}`) {
-  return {
-    idempotencyKey: `rotation-${process.pid}-${STARTED}-${++submitted}`,
-    child: { name: '鍵 花子', kana, birthDate: '2024-06-15', sex: 'FEMALE' },
-    household: { address: '東京都板橋区板橋2-66-1', memberCount: 3 },
-    guardians: [{ name: '鍵 太郎', kana: 'カギ タロウ', relationship: 'FATHER', careReason: 'EMPLOYMENT', employment: { employerName: '株式会社テスト', daysPerWeek: 5, startTime: '09:00', endTime: '18:00', hoursPerMonth: 160 } }],
-    residenceMunicipalityCode: ITABASHI,
-    intakeMonth: '2026-11',
-    wishes: [{ rank: 1, facilityId }],
-    applicationType: 'NEW',
-    documents: ['APPLICATION_FORM', 'HOUSEHOLD_STATEMENT', 'CHILD_STATUS_STATEMENT', 'EMPLOYMENT_CERTIFICATE'].map((kind, i) => ({ kind, reference: `partner-file-${i + 1}` })),
-  };
+  return applicationInput({ idempotencyKey: `rotation-${process.pid}-${STARTED}-${++submitted}`, kana, name: '鍵 花子', municipalityCode: ITABASHI, address: '東京都板橋区板橋2-66-1', facilityId });
 }
 
 /** Every stored value of the rows this file made, by column. */
@@ -49,9 +40,7 @@ async function stored() {
 beforeAll(async () => {
   t = await startTestHub({ HUB_WORKERS: 'false' });
   t.clock.set(new Date('2026-09-20T10:00:00+09:00'));
-  [{ id: facilityId }] = await t.db.query(
-    `SELECT f.id FROM facility f JOIN facility_class_age c ON c.facility_id = f.id AND c.class_age = 1
-      WHERE f.municipality_code = $1 AND f.minimum_age_days IS NULL ORDER BY f.name, f.id LIMIT 1`, [ITABASHI]);
+  facilityId = await oneYearOldFacility(t.db, ITABASHI);
   applicationId = (await t.ok(SUBMIT, { input: application() }, DEMO_KEYS.PARTNER)).submitApplication.application.id;
   // A feed entry (personal data, encrypted) and an endpoint with a current and a previous secret.
   await t.db.query(`INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at) VALUES ($1, $2, 'UPDATE', $3, now())`,

@@ -1,4 +1,5 @@
 import { StatusScheduler } from '../../src/status/status.scheduler';
+import { applicationInput, oneYearOldFacility } from '../support/applications';
 import { DEMO_KEYS, startTestHub, TestHub } from '../support/hub';
 
 /**
@@ -21,17 +22,10 @@ let counter = 0;
 async function submitted(): Promise<string> {
   counter++;
   const { submitApplication } = await t.ok(SUBMIT, {
-    input: {
-      idempotencyKey: `catch-up-${process.pid}-${Date.now()}-${counter}`,
-      child: { name: `足立 ${counter}`, kana: `アダチ ${RUN}${'アイウエオ'[counter]}`, birthDate: '2024-07-01', sex: 'MALE' },
-      household: { address: '東京都足立区中央本町1-17-1', memberCount: 3 },
-      guardians: [{ name: '足立 太郎', kana: 'アダチ タロウ', relationship: 'FATHER', careReason: 'EMPLOYMENT', employment: { employerName: '株式会社テスト', daysPerWeek: 5, startTime: '09:00', endTime: '18:00', hoursPerMonth: 160 } }],
-      residenceMunicipalityCode: ADACHI,
-      intakeMonth: '2026-11',
-      wishes: [{ rank: 1, facilityId }],
-      applicationType: 'NEW',
-      documents: ['APPLICATION_FORM', 'HOUSEHOLD_STATEMENT', 'CHILD_STATUS_STATEMENT', 'EMPLOYMENT_CERTIFICATE'].map((kind, i) => ({ kind, reference: `partner-file-${i + 1}` })),
-    },
+    input: applicationInput({
+      idempotencyKey: `catch-up-${process.pid}-${Date.now()}-${counter}`, kana: `アダチ ${RUN}${'アイウエオ'[counter]}`, name: `足立 ${counter}`,
+      municipalityCode: ADACHI, address: '東京都足立区中央本町1-17-1', facilityId,
+    }),
   }, DEMO_KEYS.PARTNER);
   return submitApplication.application.id;
 }
@@ -53,9 +47,7 @@ const statusMessages = async (id: string): Promise<number[]> =>
 beforeAll(async () => {
   t = await startTestHub({ HUB_WORKERS: 'false' });
   t.clock.set(new Date('2026-09-20T10:00:00+09:00'));
-  [{ id: facilityId }] = await t.db.query(
-    `SELECT f.id FROM facility f JOIN facility_class_age c ON c.facility_id = f.id AND c.class_age = 1
-      WHERE f.municipality_code = $1 AND f.minimum_age_days IS NULL ORDER BY f.name, f.id LIMIT 1`, [ADACHI]);
+  facilityId = await oneYearOldFacility(t.db, ADACHI);
   await t.ok(`mutation { configureMunicipalityDelivery(input: { municipalityCode: "${ADACHI}", mode: PULL }) { setting { mode } } }`, {}, DEMO_KEYS.ADMIN);
   endpointId = (await t.ok(`mutation { registerWebhookEndpoint(input: { url: "http://127.0.0.1:9/catch-up-${RUN}" }) { endpoint { id } } }`, {}, DEMO_KEYS.PARTNER)).registerWebhookEndpoint.endpoint.id;
 });
