@@ -4,6 +4,7 @@ import { KOSODATE_SHISETSU_COLUMNS } from '../../src/facilities/kosodate-shisets
 import { EntityManager } from 'typeorm';
 import { VacancyFigureKind } from '../../src/vacancies/vacancy-figure-kind';
 import { chooseVacancySide, listDateToInstant, opensSeats, VacancySide, VacancySource } from '../../src/vacancies/vacancy-rules';
+import { vacancySearchSql } from '../../src/vacancies/vacancy-search.sql';
 import { writeVacancyCells } from '../../src/vacancies/vacancy-writer';
 import { municipalityCheckDigit } from '../../src/municipalities/municipality-code';
 import { verifyWebhook } from '../../src/webhooks/signing';
@@ -650,6 +651,33 @@ describe('vacancySearch', () => {
       expect(compileQuery).toHaveBeenCalledTimes(1);
     } finally {
       await interpreted.close();
+    }
+  });
+});
+
+describeWithRealPostgres('vacancySearch plans (real PostgreSQL)', () => {
+  it('never plans a parallel scan for a search over a whole month, however cheap parallelism is made to look', async () => {
+    // On the national set PostgreSQL chose a parallel index scan for this page of 20, and the worker
+    // start-up cost 38 ms against 0.7 ms (migration 1764000011000). The test database is small, so
+    // parallelism is made free here: the tables' own setting must still keep it out.
+    const q = vacancySearchSql({ classAge: 1, intakeMonth: '2026-09', onlyWithSeats: true, first: 20 });
+    const runner = t.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      for (const setting of ['parallel_setup_cost = 0', 'parallel_tuple_cost = 0', 'min_parallel_table_scan_size = 0', 'min_parallel_index_scan_size = 0', 'plan_cache_mode = force_generic_plan'])
+        await runner.query(`SET LOCAL ${setting}`);
+      await runner.query(`PREPARE nationwide AS ${q.sql}`);
+      const plan = (await runner.query(`EXPLAIN EXECUTE nationwide(${q.params.map((p) => `'${p}'`).join(', ')})`)).map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+      expect(plan).toContain('vacancy_grid_pkey');
+      expect(plan).not.toMatch(/Gather|Parallel/);
+      // and the same settings do plan parallel scans elsewhere, so the check above can fail
+      const other = (await runner.query(`EXPLAIN SELECT count(*) FROM vacancy_change`)).map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+      expect(other).toMatch(/Parallel/);
+    } finally {
+      await runner.rollbackTransaction().catch(() => undefined);
+      await runner.query('DEALLOCATE ALL').catch(() => undefined);
+      await runner.release();
     }
   });
 });
