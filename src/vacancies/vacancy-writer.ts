@@ -263,6 +263,9 @@ async function writeChunk(manager: EntityManager, batch: CellWriteBatch, cells: 
     const key = `${cell.facilityId}|${cell.intakeMonth}`;
     let row = rows.get(key);
     if (!row) rows.set(key, (row = { facilityId: cell.facilityId, intakeMonth: cell.intakeMonth, mask: 0, seats: [null, null, null, null, null, null], expected: [null, null, null, null, null, null] }));
+    // Callers give each cell once (the import rejects repeated lines, an operator save repeated class
+    // ages); a repeat here would silently lose one of the two figures, so it is a bug to stop on.
+    if (row.mask & (1 << cell.classAge)) throw new Error(`writeVacancyCells: cell ${key}|${cell.classAge} appears twice in one write`);
     row.mask |= 1 << cell.classAge;
     row.seats[cell.classAge] = cell.seats;
     row.expected[cell.classAge] = cell.expectedVersion ?? null;

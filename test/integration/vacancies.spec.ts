@@ -676,7 +676,8 @@ describeWithRealPostgres('vacancySearch plans (real PostgreSQL)', () => {
       expect(other).toMatch(/Parallel/);
     } finally {
       await runner.rollbackTransaction().catch(() => undefined);
-      await runner.query('DEALLOCATE ALL').catch(() => undefined);
+      // only this statement: the connection is the hub's, with its own prepared statements
+      await runner.query('DEALLOCATE nationwide').catch(() => undefined);
       await runner.release();
     }
   });
