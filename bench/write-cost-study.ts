@@ -74,7 +74,7 @@ function gridSql(history: 'none' | 'row'): string {
     SELECT count(*)::int AS created FROM ins`;
 }
 
-type Variant = { name: string; setup?: string[]; run: (c: Client, cells: CellWrite[], setBy: string) => Promise<unknown> };
+type Variant = { name: string; run: (c: Client, cells: CellWrite[], setBy: string) => Promise<unknown> };
 
 async function main() {
   const from = process.argv[process.argv.indexOf('--from') + 1];
@@ -99,7 +99,7 @@ async function main() {
     facilities.forEach((facilityId, f) => MONTHS.forEach((intakeMonth) => { for (let a = 0; a < 6; a++) cells.push({ facilityId, intakeMonth, classAge: a, seats: (f + a) % 4 }); }));
 
     // The hub's writer through a manager that sends each statement unprepared, optionally rewritten.
-    const cell = (rewrite: (sql: string) => string = (s) => s) => (db: Client, cs: CellWrite[], by: string) =>
+    const writer = (rewrite: (sql: string) => string = (s) => s) => (db: Client, cs: CellWrite[], by: string) =>
       writeVacancyCells({ query: (sql: string, p: unknown[]) => db.query(rewrite(sql), p).then((r) => r.rows) } as never,
         { side: VacancySide.MUNICIPALITY, source: VacancySource.IMPORT, figureKind: VacancyFigureKind.OPEN_SEATS, asOf: new Date('2030-01-01'), setBy: by, cells: cs }, new Date());
     const withoutHistory = (sql: string) => {
@@ -115,8 +115,8 @@ async function main() {
       if (created * 6 !== cs.length) throw new Error(`grid wrote ${created} rows`);
     };
     const variants: Variant[] = [
-      { name: 'the writer', run: cell() },
-      { name: 'the writer without history', run: cell(withoutHistory) },
+      { name: 'the writer', run: writer() },
+      { name: 'the writer without history', run: writer(withoutHistory) },
       { name: 'bare rows, no history', run: grid('none') },
       { name: 'bare rows, history per row', run: grid('row') },
     ];
@@ -124,7 +124,6 @@ async function main() {
     for (let round = 0; round < ROUNDS + 1; round++) {
       for (const v of variants) {
         await c.query('BEGIN');
-        for (const s of v.setup ?? []) await c.query(s);
         const t0 = performance.now();
         await v.run(c, cells, setBy);
         const ms = performance.now() - t0;

@@ -76,7 +76,7 @@ export interface ColumnReport {
   reencrypted: number;
   /** Rows left as they are because they could not be done, with the reason. */
   failed: Array<{ id: string; reason: string }>;
-  /** After the run: how many values each key still protects (child keys counted as `<field>.child_key`). */
+  /** After the run: how many values each key still protects, by key id (child keys as `child_key:<key id>`). */
   keysInUse: Record<string, number>;
 }
 

@@ -199,7 +199,6 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
     ), ins AS (
       INSERT INTO vacancy_grid (facility_id, intake_month, ${GRID_COLUMNS.join(', ')})
       SELECT facility_id, intake_month, ${GRID_COLUMNS.join(', ')} FROM rows WHERE old_ctid IS NULL
-      RETURNING 1
     ), upd AS (
       UPDATE vacancy_grid v SET (${GRID_COLUMNS.join(', ')}) = ROW(${GRID_COLUMNS.map((col) => `r.${col}`).join(', ')})
         FROM rows r WHERE r.old_ctid IS NOT NULL AND v.ctid = r.old_ctid AND v.version = r.old_versions

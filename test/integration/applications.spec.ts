@@ -1,4 +1,5 @@
 import { verifyWebhook } from '../../src/webhooks/signing';
+import { facilityTaking } from '../support/applications';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 
 /**
@@ -75,23 +76,14 @@ async function counts() {
   return row;
 }
 
-async function facilityTaking(code: string, classAge: number, skip = 0): Promise<string> {
-  const rows = await t.db.query(
-    `SELECT f.id FROM facility f JOIN facility_class_age c ON c.facility_id = f.id AND c.class_age = $2
-      WHERE f.municipality_code = $1 AND f.minimum_age_days IS NULL ORDER BY f.name, f.id OFFSET $3 LIMIT 1`,
-    [code, classAge, skip],
-  );
-  return rows[0].id;
-}
-
 beforeAll(async () => {
   t = await startTestHub();
   // 20 Sept 2026 (JST): November 2026 intake is open (closes 9 Oct, 管外 2 Oct).
   t.clock.set(new Date('2026-09-20T10:00:00+09:00'));
   itabashiReceiver = await startReceiver();
   adachiReceiver = await startReceiver();
-  itabashiFacilities = [await facilityTaking(ITABASHI, 1, 0), await facilityTaking(ITABASHI, 1, 1)];
-  adachiFacility = await facilityTaking(ADACHI, 1);
+  itabashiFacilities = [await facilityTaking(t.db, ITABASHI, 1, 0), await facilityTaking(t.db, ITABASHI, 1, 1)];
+  adachiFacility = await facilityTaking(t.db, ADACHI, 1);
   // One more wish than 板橋区's procedure in force allows (another test file may restate the limit).
   const { intakeProcedure } = await t.ok(`{ intakeProcedure(municipalityCode: "${ITABASHI}", fiscalYear: 2026) { wishLimit } }`);
   tooManyFacilities = (await t.db.query(`SELECT id FROM facility WHERE municipality_code = $1 ORDER BY id LIMIT $2`, [ITABASHI, intakeProcedure.wishLimit + 1])).map((r: { id: string }) => r.id);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FieldCipher, parseKeyRing } from '../../src/common/field-crypto';
 import { ENCRYPTED_COLUMNS, FieldReencryption } from '../../src/common/field-reencryption';
 import { DEMO_ENCRYPTION_KEYS } from '../../src/config/app-config';
-import { applicationInput, oneYearOldFacility } from '../support/applications';
+import { applicationInput, facilityTaking } from '../support/applications';
 import { DEMO_KEYS, describeWithRealPostgres, startTestHub, TestHub } from '../support/hub';
 
 /**
@@ -40,7 +40,7 @@ async function stored() {
 beforeAll(async () => {
   t = await startTestHub({ HUB_WORKERS: 'false' });
   t.clock.set(new Date('2026-09-20T10:00:00+09:00'));
-  facilityId = await oneYearOldFacility(t.db, ITABASHI);
+  facilityId = await facilityTaking(t.db, ITABASHI, 1);
   applicationId = (await t.ok(SUBMIT, { input: application() }, DEMO_KEYS.PARTNER)).submitApplication.application.id;
   // A feed entry (personal data, encrypted) and an endpoint with a current and a previous secret.
   await t.db.query(`INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at) VALUES ($1, $2, 'UPDATE', $3, now())`,

@@ -1,5 +1,5 @@
 import { StatusScheduler } from '../../src/status/status.scheduler';
-import { applicationInput, oneYearOldFacility } from '../support/applications';
+import { applicationInput, facilityTaking } from '../support/applications';
 import { DEMO_KEYS, startTestHub, TestHub } from '../support/hub';
 
 /**
@@ -47,7 +47,7 @@ const statusMessages = async (id: string): Promise<number[]> =>
 beforeAll(async () => {
   t = await startTestHub({ HUB_WORKERS: 'false' });
   t.clock.set(new Date('2026-09-20T10:00:00+09:00'));
-  facilityId = await oneYearOldFacility(t.db, ADACHI);
+  facilityId = await facilityTaking(t.db, ADACHI, 1);
   await t.ok(`mutation { configureMunicipalityDelivery(input: { municipalityCode: "${ADACHI}", mode: PULL }) { setting { mode } } }`, {}, DEMO_KEYS.ADMIN);
   endpointId = (await t.ok(`mutation { registerWebhookEndpoint(input: { url: "http://127.0.0.1:9/catch-up-${RUN}" }) { endpoint { id } } }`, {}, DEMO_KEYS.PARTNER)).registerWebhookEndpoint.endpoint.id;
 });

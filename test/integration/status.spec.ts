@@ -1,6 +1,7 @@
 import { verifyWebhook } from '../../src/webhooks/signing';
 import { DEMO_PROCEDURES, demoProcedureInput } from '../../src/procedures/demo-procedures.seeder';
 import { StatusScheduler } from '../../src/status/status.scheduler';
+import { facilityTaking } from '../support/applications';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 
 /**
@@ -109,11 +110,8 @@ beforeAll(async () => {
   t.clock.set(new Date('2026-09-20T10:00:00+09:00'));
   partnerReceiver = await startReceiver();
   itabashiReceiver = await startReceiver();
-  const facility = async (code: string) => (await t.db.query(
-    `SELECT f.id FROM facility f JOIN facility_class_age c ON c.facility_id = f.id AND c.class_age = 1
-      WHERE f.municipality_code = $1 AND f.minimum_age_days IS NULL ORDER BY f.name, f.id LIMIT 1`, [code]))[0].id as string;
-  itabashiFacility = await facility(ITABASHI);
-  adachiFacility = await facility(ADACHI);
+  itabashiFacility = await facilityTaking(t.db, ITABASHI, 1);
+  adachiFacility = await facilityTaking(t.db, ADACHI, 1);
   OFFER.facilityId = itabashiFacility;
   await t.ok(`mutation($input: ConfigureMunicipalityDeliveryInput!) { configureMunicipalityDelivery(input: $input) { signingSecret } }`,
     { input: { municipalityCode: ITABASHI, mode: 'PUSH', endpointUrl: `${itabashiReceiver.url}/hub`, acceptsIncomplete: true } }, DEMO_KEYS.ADMIN);

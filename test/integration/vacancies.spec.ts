@@ -342,6 +342,18 @@ describeWithRealPostgres('a new cell created by a concurrent transaction (real c
     expect((await grid(id, '2028-03')).map((c) => [c.classAge, c.seats])).toEqual([[1, 1], [2, 2]]);
   });
 
+  it('an operator saving another class age of a facility × month that an import is creating at that moment saves, without CONFLICT', async () => {
+    // Both find no row for the month and both insert it: the operator's insert loses, is read again
+    // and retried, and its own cell (still at version 0) is saved next to the import's.
+    const id = await facilityId('demo:vacancy/itabashi.json', 'みなみ');
+    const r = await whileCellIsBeingCreated(
+      (m) => writeVacancyCells(m, { side: VacancySide.MUNICIPALITY, source: VacancySource.IMPORT, figureKind: VacancyFigureKind.OPEN_SEATS, asOf: listDateToInstant('2027-10-01'), setBy: null, cells: [{ facilityId: id, intakeMonth: '2028-04', classAge: 2, seats: 3 }] }, new Date()),
+      () => t.gql(UPDATE, { i: { facilityId: id, intakeMonth: '2028-04', cells: [{ classAge: 1, seats: 4, expectedVersion: 0 }] } }, DEMO_KEYS.OPERATOR),
+    );
+    expect(r.errors).toBeUndefined();
+    expect((await grid(id, '2028-04')).map((c) => [c.classAge, c.seats, c.side, c.version])).toEqual([[1, 4, 'OPERATOR', 1], [2, 3, 'MUNICIPALITY', 1]]);
+  });
+
   it('an import meeting a cell that an operator has just created retries and applies the whole file', async () => {
     const [a] = await t.db.query(`SELECT id FROM facility WHERE municipality_code = $1 AND source = 'demo:vacancy/adachi.json' ORDER BY name LIMIT 1`, [ADACHI]);
     const csv = ['municipality_code,facility,intake_month,age0,age1,age2,age3,age4,age5', `${ADACHI},${a.id},2028-02,1,2,3,4,5,6`].join('\n');

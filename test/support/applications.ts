@@ -19,10 +19,15 @@ export function applicationInput(o: { idempotencyKey: string; kana: string; name
   };
 }
 
-/** A facility of the municipality that takes the 1歳児 class with no minimum age (what applicationInput's child can wish). */
-export async function oneYearOldFacility(db: { query(sql: string, params: unknown[]): Promise<Array<{ id: string }>> }, municipalityCode: string): Promise<string> {
+/**
+ * A facility of the municipality that takes the class age with no minimum age in days (so any child
+ * of that class can wish it), in name order; `skip` gives the next ones.
+ */
+export async function facilityTaking(db: { query(sql: string, params: unknown[]): Promise<Array<{ id: string }>> }, municipalityCode: string, classAge: number, skip = 0): Promise<string> {
   const [row] = await db.query(
-    `SELECT f.id FROM facility f JOIN facility_class_age c ON c.facility_id = f.id AND c.class_age = 1
-      WHERE f.municipality_code = $1 AND f.minimum_age_days IS NULL ORDER BY f.name, f.id LIMIT 1`, [municipalityCode]);
+    `SELECT f.id FROM facility f JOIN facility_class_age c ON c.facility_id = f.id AND c.class_age = $2
+      WHERE f.municipality_code = $1 AND f.minimum_age_days IS NULL ORDER BY f.name, f.id OFFSET $3 LIMIT 1`,
+    [municipalityCode, classAge, skip],
+  );
   return row.id;
 }
