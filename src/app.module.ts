@@ -8,6 +8,7 @@ import { GraphQLSchema } from 'graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module';
 import { RolesGuard } from './auth/roles.guard';
 import { Clock } from './common/clock';
@@ -19,6 +20,7 @@ import { HubErrorFilter } from './common/hub-error.filter';
 import { jitGateway } from './common/jit-gateway';
 import { dropPropertyReadResolvers } from './common/property-read-resolvers';
 import { FixedWindowThrottlerStorage } from './common/rate-limit-storage';
+import { postgresWindowCounts, SharedWindowThrottlerStorage } from './common/shared-rate-limit-storage';
 import { HubThrottlerGuard } from './common/throttler.guard';
 import { invalidateSearchCaches } from './vacancies/search-cache';
 import { HubValidationPipe } from './common/validation';
@@ -60,9 +62,14 @@ export class AppModule {
       imports: [
         CommonModule.forRoot(config, clock),
         TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.singleSession, config.DB_POOL_SIZE)),
-        ThrottlerModule.forRoot({
-          throttlers: [{ name: 'default', ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }],
-          storage: new FixedWindowThrottlerStorage(),
+        ThrottlerModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: (db: DataSource) => ({
+            throttlers: [{ name: 'default', ttl: 60_000, limit: config.HUB_RATE_LIMIT_PER_MINUTE }],
+            // Counted in PostgreSQL for all processes and replicas; the embedded database serves one
+            // process only (HUB_PROCESSES is refused with it), which counts on its own.
+            storage: config.embedded ? new FixedWindowThrottlerStorage() : new SharedWindowThrottlerStorage(postgresWindowCounts(db)),
+          }),
         }),
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,

@@ -20,8 +20,9 @@ const SWEEP_MS = 60_000;
  * `limit` entries per request: measurable at a few hundred requests per second from one client.
  *
  * A window starts with a client's first request and lasts `ttl`; the request that passes `limit`
- * is refused, and so is every request until the window (or the block, if longer) ends. Per process:
- * with several processes the limit applies in each (documented in the README).
+ * is refused, and so is every request until the window (or the block, if longer) ends. In this
+ * process only: the hub uses it on the embedded database, which serves a single process; on
+ * PostgreSQL the processes share their counts (SharedWindowThrottlerStorage).
  */
 export class FixedWindowThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
   private readonly windows = new Map<string, Window>();

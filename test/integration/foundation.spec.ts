@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { printHubSchema } from '../../src/bootstrap';
+import { SharedWindowThrottlerStorage } from '../../src/common/shared-rate-limit-storage';
 import { DEMO_KEYS, describeWithRealPostgres, startTestHub, TestHub } from '../support/hub';
 
 let t: TestHub;
@@ -221,18 +223,60 @@ describe('service', () => {
 
 // A second hub on the same database needs a second connection: real PostgreSQL only.
 describeWithRealPostgres('rate limits', () => {
+  /** A client of its own, so no other test's requests in the same minute count against it. */
+  const newPartnerKey = async (hub: TestHub, name: string): Promise<string> =>
+    (await hub.ok(`mutation($name: String!) { createApiClient(input: { name: $name, role: PARTNER }) { key } }`, { name }, DEMO_KEYS.ADMIN)).createApiClient.key;
+  /** The windows start on the minute: keep the few requests of a test inside one. */
+  const awayFromMinuteEdge = async () => {
+    const into = Date.now() % 60_000;
+    if (into > 50_000) await new Promise((r) => setTimeout(r, 60_000 - into + 100));
+  };
+  const storageOf = (hub: TestHub) => hub.hub.app.get(ThrottlerStorage) as SharedWindowThrottlerStorage;
+
   it('limits each client and says when to retry', async () => {
     const limited = await startTestHub({ HUB_RATE_LIMIT_PER_MINUTE: '3' });
     try {
+      const [mine, other] = [await newPartnerKey(limited, 'limited 1'), await newPartnerKey(limited, 'limited 2')];
+      await awayFromMinuteEdge();
       const results = [];
-      for (let i = 0; i < 4; i++) results.push(await limited.gql(`{ viewer { facilityIds } }`));
+      for (let i = 0; i < 4; i++) results.push(await limited.gql(`{ viewer { facilityIds } }`, {}, mine));
       expect(results.slice(0, 3).every((r) => !r.errors)).toBe(true);
       expect(results[3].errors?.[0].extensions.code).toBe('RATE_LIMITED');
+      const retryAfter = results[3].errors?.[0].extensions.details.retryAfterSeconds;
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
       // another client has its own budget
-      const other = await limited.gql(`{ viewer { facilityIds } }`, {}, DEMO_KEYS.PARTNER);
-      expect(other.errors).toBeUndefined();
+      const second = await limited.gql(`{ viewer { facilityIds } }`, {}, other);
+      expect(second.errors).toBeUndefined();
     } finally {
       await limited.close();
+    }
+  });
+
+  it('counts a client once across every process of the service', async () => {
+    // Two instances on one database, as two processes or two replicas of a deployment.
+    const [a, b] = [await startTestHub({ HUB_RATE_LIMIT_PER_MINUTE: '4' }), await startTestHub({ HUB_RATE_LIMIT_PER_MINUTE: '4' })];
+    try {
+      const key = await newPartnerKey(a, 'two processes');
+      await awayFromMinuteEdge();
+      for (const hub of [a, a, b, b]) expect((await hub.gql(`{ viewer { facilityIds } }`, {}, key)).errors).toBeUndefined();
+      // Each sends its hits (as its timer does every 250 ms); b learns that the client has made 4.
+      await storageOf(a).sync();
+      await storageOf(b).sync();
+      const [row] = await a.db.query(`SELECT hits FROM rate_limit_window WHERE key LIKE '%' || $1`, [`client:${(await a.db.query(`SELECT id FROM api_client WHERE name = 'two processes'`))[0].id}`]);
+      expect(row.hits).toBe(4);
+      // Counted per process, b would have seen 2 and let the fifth through.
+      const fifth = await b.gql(`{ viewer { facilityIds } }`, {}, key);
+      expect(fifth.errors?.[0].extensions.code).toBe('RATE_LIMITED');
+      // a learns the total at its next sync with a hit of its own: until then it decides on the 2 it
+      // knew (the overshoot is what arrives within one sync interval), after it, it refuses too.
+      await storageOf(b).sync();
+      expect((await a.gql(`{ viewer { facilityIds } }`, {}, key)).errors).toBeUndefined();
+      await storageOf(a).sync();
+      expect((await a.gql(`{ viewer { facilityIds } }`, {}, key)).errors?.[0].extensions.code).toBe('RATE_LIMITED');
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });
