@@ -6,7 +6,8 @@
  * 2. generates the SYNTHETIC national set (bench/generate-national.ts: ~40,000 facilities, 1,741
  *    municipalities, ~2.9 million figures) and loads the facilities;
  * 3. imports every municipality's vacancy CSV through the hub's own import path
- *    (VacancyImportService: parse, match by name, set-based write with history), 4 at a time, and
+ *    (VacancyImportService: parse, match by name, set-based write with history), one file per core at a
+ *    time (BENCH_IMPORT_PARALLEL), and
  *    reports figures per second;
  * 4. starts the hub (node dist/src/main.js) and the minimal baseline (bench/vacancy-baseline.ts:
  *    node:http + pg, same SQL) as separate processes, warms each up for 15 s, then drives each with 32
@@ -47,7 +48,10 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 15_000);
 // machine whose speed drifts during the run (a shared VM) weighs on both alike.
 const SLICES = Number(process.env.BENCH_SLICES ?? 6);
 const HUB_PROCESSES = Number(process.env.BENCH_HUB_PROCESSES ?? 1);
-const IMPORT_PARALLEL = 4;
+// Municipality files imported at the same time: one per core by default. The import is CPU-bound
+// (PostgreSQL's writes and the hub's parsing share the cores), and on 2 cores 4 files at a time
+// contended: 95,000–113,000 figures/s against 108,000–122,000 with 2 (BENCHMARKS.md).
+const IMPORT_PARALLEL = Number(process.env.BENCH_IMPORT_PARALLEL ?? Math.max(2, cpus().length));
 // Database connections of each server (the hub's shared among its processes). BENCH_POOL=2 shows a
 // small host's best case: with PostgreSQL on the same 2 cores, fewer backends cost less per query.
 const POOL = Number(process.env.BENCH_POOL ?? 10);
