@@ -86,8 +86,10 @@ export class AppModule {
               formatError: formatGraphqlError,
               validationRules: [queryShapeRule],
               transformSchema: (schema: GraphQLSchema) => (dropPropertyReadResolvers(schema), schema),
-              // graphql-jit executes the operations; Apollo still parses, validates and formats.
-              gateway: jitGateway(() => host.schema, config.HUB_GRAPHQL_JIT),
+              // graphql-jit executes the operations; Apollo still parses, validates and formats. Switched
+              // off (HUB_GRAPHQL_JIT=false), Apollo executes them itself with graphql-js, as with no
+              // code of ours in between.
+              ...(config.HUB_GRAPHQL_JIT ? { gateway: jitGateway(() => host.schema) } : {}),
               // Apollo's default cache-control plugin wraps every field resolver (a visible share of each
               // vacancySearch request, BENCHMARKS.md) to collect hints this schema never gives; without
               // hints its only effect was `cache-control: no-store`, which noStorePlugin keeps.

@@ -22,7 +22,7 @@ type Compiled = CompiledQuery | 'interpret';
  * Errors raised by resolvers are turned into graphql-js GraphQLErrors with the original error kept,
  * so formatGraphqlError finds the HubError behind them as before.
  */
-export function jitGateway(schemaOf: () => GraphQLSchema, enabled = true): GatewayInterface {
+export function jitGateway(schemaOf: () => GraphQLSchema): GatewayInterface {
   const compiled = new WeakMap<DocumentNode, Map<string | null, Compiled>>();
 
   const compiledFor = (schema: GraphQLSchema, document: DocumentNode, operationName: string | null): Compiled => {
@@ -41,7 +41,7 @@ export function jitGateway(schemaOf: () => GraphQLSchema, enabled = true): Gatew
 
   const executor: GatewayExecutor = async (rc) => {
     const schema = schemaOf();
-    const query = enabled ? compiledFor(schema, rc.document, rc.operationName) : 'interpret';
+    const query = compiledFor(schema, rc.document, rc.operationName);
     if (query === 'interpret') return interpret(schema, rc);
     const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
     if (result.errors?.length && result.data === undefined) return interpret(schema, rc);

@@ -11,7 +11,7 @@ import { verifyWebhook } from '../../src/webhooks/signing';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, GqlResult, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 import { realPostgres } from '../support/hub';
 import { SearchResultCache } from '../../src/vacancies/search-cache';
-import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { GraphQLObjectType } from 'graphql';
 import * as jit from 'graphql-jit';
 const itWithRealPostgres = realPostgres ? it : it.skip;
@@ -654,7 +654,11 @@ describe('vacancySearch', () => {
         expect(comparable(compiled)).toEqual(comparable(reference));
       }
       expect((await t.gql(SEARCH, { f: { classAge: 'one', intakeMonth: '2026-09' } })).status).toBe(400);
-      // Each hub executes as configured: a query new to both is compiled by the default hub only.
+      // Each hub executes as configured: switched off, Apollo executes with no gateway of ours in
+      // between (so the switch also bypasses jitGateway itself), and a query new to both is compiled
+      // by the default hub only.
+      const modeOf = (hub: TestHub) => (hub.hub.app.get(GraphQLModule).graphQlAdapter as unknown as { instance: { internals: { state: { schemaManager: { modeSpecificState: { mode: string } } } } } }).instance.internals.state.schemaManager.modeSpecificState.mode;
+      expect([modeOf(t), modeOf(interpreted)]).toEqual(['gateway', 'schema']);
       const fresh = `{ b: municipality(code: "${ITABASHI}") { name code } }`;
       compileQuery.mockClear();
       await interpreted.ok(fresh);

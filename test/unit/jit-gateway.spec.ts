@@ -61,8 +61,8 @@ function schemaNamed(label: string) {
   return new GraphQLSchema({ query: Query });
 }
 
-async function executorOf(schema: GraphQLSchema, enabled = true): Promise<GatewayExecutor> {
-  const gateway = jitGateway(() => schema, enabled);
+async function executorOf(schema: GraphQLSchema): Promise<GatewayExecutor> {
+  const gateway = jitGateway(() => schema);
   let announced: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate((s) => (announced = s.apiSchema));
   const { executor } = await gateway.load({ apollo: { key: undefined, keyHash: undefined, graphRef: undefined } as never });
@@ -133,14 +133,6 @@ describe('jitGateway', () => {
     expect(error.locations).toEqual([{ line: 1, column: 3 }]);
     const formatted = formatGraphqlError({ message: error.message, path: error.path, locations: error.locations, extensions: error.extensions }, error);
     expect(formatted.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.classAge', messageJa: 'classAge は 0〜5 です。' });
-  });
-
-  it('switched off, interprets every operation with graphql-js', async () => {
-    const schema = schemaNamed('a');
-    const exec = await executorOf(schema, false);
-    const { rc } = requestFor(schema, '{ items(first: 2) { id label } }');
-    expect(await exec(rc)).toEqual({ data: { items: [{ id: '0', label: 'a' }, { id: '1', label: 'a' }] } });
-    expect(compileQuery).not.toHaveBeenCalled();
   });
 
   it("keeps compiled operations per gateway: the same document on two schemas runs each schema's own resolvers", async () => {
