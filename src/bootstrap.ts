@@ -15,6 +15,7 @@ import { AppConfig, loadConfig } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 import { useNamedStatements } from './common/sql';
 import { runMigrations } from './database/migrate';
+import { trustProxySetting } from './config/trust-proxy';
 import { DemoSeedService } from './demo/demo-seed.service';
 import { MunicipalitiesService } from './municipalities/municipalities.service';
 
@@ -62,7 +63,8 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
       // JSON only (below): nothing here takes form-encoded bodies, so no parser runs for them on every request.
       bodyParser: false,
     });
-    app.set('trust proxy', 'loopback');
+    // Who the client is (its address is what anonymous reads are rate-limited by): HUB_TRUST_PROXY.
+    app.set('trust proxy', trustProxySetting(config.HUB_TRUST_PROXY));
     // The request id and access log (a cheap replacement of pino-http; see requestLogging).
     app.use(requestLogging((url) => url.startsWith('/health')));
     app.useBodyParser('json', { limit: '20mb' });

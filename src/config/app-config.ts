@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, Validate, validateSync, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { trustProxySetting } from './trust-proxy';
 
 /** Keys that README documents for the demo; production refuses every one of them. */
 export const DEMO_KEYS = {
@@ -17,6 +18,16 @@ export const DEMO_ENCRYPTION_KEYS = 'demo:ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLX
 const toBool = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+
+@ValidatorConstraint({ name: 'trustProxy' })
+class TrustProxyValue implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return typeof value === 'string' && trustProxySetting(value) !== undefined;
+  }
+  defaultMessage() {
+    return 'HUB_TRUST_PROXY must be "false", "true", a number of hops, or addresses and ranges such as "loopback, 10.0.0.0/8"';
+  }
+}
 
 /**
  * The whole environment, validated once at start. A bad variable stops the start with a message
@@ -56,6 +67,13 @@ export class AppConfig {
 
   @Transform(toInt) @IsInt() @Min(1)
   HUB_RATE_LIMIT_PER_MINUTE = 1200;
+
+  /**
+   * The proxies in front of the hub whose X-Forwarded-For names the client (src/config/trust-proxy.ts):
+   * "false", "true", a hop count, or addresses and ranges ("loopback, 10.0.0.0/8").
+   */
+  @IsString() @Validate(TrustProxyValue)
+  HUB_TRUST_PROXY = 'loopback';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -253,6 +253,32 @@ describeWithRealPostgres('rate limits', () => {
     }
   });
 
+  it('limits anonymous callers by the address a trusted proxy names, and only a trusted one (HUB_TRUST_PROXY)', async () => {
+    const ask = async (hub: TestHub, forwardedFor: string) => {
+      const res = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor }, body: JSON.stringify({ query: '{ viewer { facilityIds } }' }) });
+      return ((await res.json()) as { errors?: Array<{ extensions: { code: string } }> }).errors?.[0]?.extensions.code ?? 'OK';
+    };
+    // Default: the loopback proxy (the test itself, here) is trusted, so each forwarded parent has its own budget.
+    const behindProxy = await startTestHub({ HUB_RATE_LIMIT_PER_MINUTE: '2' });
+    try {
+      await awayFromMinuteEdge();
+      expect([await ask(behindProxy, '203.0.113.1'), await ask(behindProxy, '203.0.113.1'), await ask(behindProxy, '203.0.113.1')]).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+      expect(await ask(behindProxy, '203.0.113.2')).toBe('OK');
+    } finally {
+      await behindProxy.close();
+    }
+    // Trusting no proxy, a forged X-Forwarded-For does not buy a new budget: the socket's address counts.
+    const direct = await startTestHub({ HUB_RATE_LIMIT_PER_MINUTE: '2', HUB_TRUST_PROXY: 'false' });
+    try {
+      let answer = 'OK';
+      for (let i = 0; i < 100 && answer === 'OK'; i++) answer = await ask(direct, `198.51.100.${i}`);
+      expect(answer).toBe('RATE_LIMITED');
+      expect(await ask(direct, '198.51.100.200')).toBe('RATE_LIMITED');
+    } finally {
+      await direct.close();
+    }
+  });
+
   it('counts a client once across every process of the service', async () => {
     // Two instances on one database, as two processes or two replicas of a deployment.
     const [a, b] = [await startTestHub({ HUB_RATE_LIMIT_PER_MINUTE: '4' }), await startTestHub({ HUB_RATE_LIMIT_PER_MINUTE: '4' })];
