@@ -47,7 +47,9 @@ export function requestLogging(ignore: (url: string) => boolean) {
     const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     req.id = id;
     res.setHeader('x-request-id', id);
-    if (!ignore(req.url ?? '')) {
+    // Read now: Express's router rewrites req.url under a mount path ("/graphql" reads "/" by the end).
+    const url = req.url ?? '';
+    if (!ignore(url)) {
       const started = Date.now();
       let done = false;
       const finished = () => {
@@ -57,7 +59,7 @@ export function requestLogging(ignore: (url: string) => boolean) {
         const level = res.statusCode >= 500 ? 'error' : aborted ? 'warn' : 'info';
         if (!rootLogger.isLevelEnabled(level)) return;
         rootLogger[level](
-          { req: { id, method: req.method, url: req.url }, res: { statusCode: res.statusCode }, responseTime: Date.now() - started },
+          { req: { id, method: req.method, url }, res: { statusCode: res.statusCode }, responseTime: Date.now() - started },
           aborted ? 'request aborted' : res.statusCode >= 500 ? 'request errored' : 'request completed',
         );
       };
