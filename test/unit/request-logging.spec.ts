@@ -47,10 +47,10 @@ describe('requestLogging (access log and request id)', () => {
   });
 
   it.each([
-    ['abc-123.X_y', 'abc-123.X_y'],
-    ['has space', null],
-    ['x'.repeat(101), null],
-  ])('keeps a sane caller request id (%j) and otherwise makes one', (given, kept) => {
+    ['letters, digits, . _ -', 'abc-123.X_y', 'abc-123.X_y'],
+    ['a space', 'has space', null],
+    ['101 characters', 'x'.repeat(101), null],
+  ])('caller request id with %s: kept if sane, else a new one', (_label, given, kept) => {
     const { req, res } = run('/graphql', { requestId: given });
     if (kept) expect(req.id).toBe(kept);
     else expect(req.id).toMatch(/^[0-9a-f-]{36}$/);
