@@ -74,9 +74,13 @@ export function toConnection<T>(rows: T[], first: number, hasPrevious: boolean, 
 
 /** A connection from edges whose cursors are already encoded. */
 export function connectionOf<T>(edges: Array<{ cursor: string; node: T }>, hasNextPage: boolean, hasPreviousPage: boolean, totalCount: number): ConnectionShape<T> {
+  return { ...pageOf(edges, hasNextPage, hasPreviousPage), totalCount };
+}
+
+/** A connection's edges and page info, for a connection whose total is resolved on its own (vacancySearch). */
+export function pageOf<T>(edges: Array<{ cursor: string; node: T }>, hasNextPage: boolean, hasPreviousPage: boolean): Omit<ConnectionShape<T>, 'totalCount'> {
   return {
     edges,
-    totalCount,
     // Read when selected: a cursor may be encoded on demand (see the search's edges).
     pageInfo: {
       hasNextPage,

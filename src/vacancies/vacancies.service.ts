@@ -4,7 +4,7 @@ import type { AuthenticatedClient } from '../auth/current-client.decorator';
 import { assertFacilityScope } from '../auth/scope';
 import { CLOCK, Clock } from '../common/clock';
 import { Errors } from '../common/errors';
-import { connectionOf, ConnectionShape, decodeCursor, encodeCursor } from '../common/pagination';
+import { ConnectionShape, decodeCursor, encodeCursor, pageOf } from '../common/pagination';
 import { preparedQuery } from '../common/sql';
 import { SearchResultCache } from './search-cache';
 import { FacilitiesService } from '../facilities/facilities.service';
@@ -25,7 +25,7 @@ interface SearchPage {
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   /** The connection as last built, valid for requests at instants in [from, until) (the one field set later). */
-  built?: { from: number; until: number; value: ConnectionShape<VacancySearchResult> };
+  built?: { from: number; until: number; value: Omit<ConnectionShape<VacancySearchResult>, 'totalCount'> };
   items: SearchItem[];
 }
 
@@ -163,12 +163,12 @@ export class VacanciesService {
    * whole days since each figure's as-of, so what was built is reused until the first of them
    * would change (the page itself is shared, never changed).
    */
-  private builtPage(page: SearchPage, now: Date): ConnectionShape<VacancySearchResult> {
+  private builtPage(page: SearchPage, now: Date): Omit<ConnectionShape<VacancySearchResult>, 'totalCount'> {
     const t = now.getTime();
     const built = page.built;
     if (built && t >= built.from && t < built.until) return built.value;
     const edges = page.items.map((item) => new SearchEdge(item, { facility: item.facility, figure: toVacancyFigure(item.cell, now), distanceMeters: item.distanceMeters }));
-    const value = connectionOf(edges, page.hasNextPage, page.hasPreviousPage, 0);
+    const value = pageOf(edges, page.hasNextPage, page.hasPreviousPage);
     // The next moment one figure's ageInDays grows by one.
     const until = Math.min(...edges.map(({ node }) => node.figure.asOf.getTime() + (node.figure.ageInDays + 1) * DAY_MS), Number.MAX_SAFE_INTEGER);
     page.built = { from: t, until, value };
