@@ -176,9 +176,9 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
         FROM g CROSS JOIN LATERAL unnest(ARRAY[${ages.map((a) => `g.e${a}`).join(', ')}]) WITH ORDINALITY AS a(e, i)
        WHERE (g.mask >> (a.i::int - 1)) & 1 = 1 AND a.e IS NOT NULL AND a.e <> coalesce(g.a_version[a.i], 0)
     )` : ''}, rows AS MATERIALIZED (
-      -- each row with a changed cell, put back together from its six cells (computed in a per-row
-      -- subquery over class ages 1–6 in order, so the arrays need no sort), with its change id and
-      -- the history of its changed cells
+      -- each stored row with a changed cell, put back together from its six cells (computed in a
+      -- per-row subquery over class ages 1–6 in order, so the arrays need no sort), with its change
+      -- id and the history of its changed cells
       SELECT nextval('vacancy_change_id_seq'::regclass) AS change_id, g.facility_id, g.intake_month, g.old_ctid, g.a_version AS old_versions, w.*
         FROM g CROSS JOIN LATERAL (
           SELECT ${GRID_COLUMNS.map((col) => `array_agg(CASE WHEN n.changes THEN ${after[col]} ELSE n.stored_${col} END) AS ${col}`).join(',\n                 ')},
@@ -195,7 +195,9 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
                   FROM generate_series(1, 6) AS a(i)
                   CROSS JOIN LATERAL (SELECT (g.mask >> (a.i - 1)) & 1 = 1 AS written, (ARRAY[${ages.map((a) => `g.s${a}`).join(', ')}])[a.i] AS in_seats) x) y) n
         ) w
-       WHERE w.any_change${checkVersions ? ' AND NOT EXISTS (SELECT 1 FROM stale)' : ''}
+       WHERE g.old_ctid IS NOT NULL AND w.any_change${checkVersions ? ' AND NOT EXISTS (SELECT 1 FROM stale)' : ''}
+      UNION ALL
+      ${newRowsSql(side)}${checkVersions ? ' AND NOT EXISTS (SELECT 1 FROM stale)' : ''}
     ), ins AS (
       INSERT INTO vacancy_grid (facility_id, intake_month, ${GRID_COLUMNS.join(', ')})
       SELECT facility_id, intake_month, ${GRID_COLUMNS.join(', ')} FROM rows WHERE old_ctid IS NULL
@@ -225,6 +227,58 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
               FROM rows r CROSS JOIN unnest(r.class_ages, r.h_effective_old, r.h_opened) AS o(age, previous, opened)
              WHERE o.opened AND EXISTS (SELECT 1 FROM vacancy_watch vw WHERE vw.intake_month = r.intake_month AND vw.class_age = o.age)) AS opened`;
 }
+/**
+ * The rows of writeSql that do not exist yet, without its per-row subquery (which cost 40 % of a
+ * first import: a national set is nothing but new rows, and so is every new intake month). With no
+ * stored row, every written cell changes and our side is the only one, so it wins (chooseVacancySide
+ * with one side): each cell is the incoming figure where written and empty (all NULL) elsewhere,
+ * version 1, and its history says "no figure before". The columns are those of the other branch, in
+ * its order; the test "writes a new facility × month exactly as the general path writes it into an
+ * empty row" compares the two on the same cells, for both sides and every kind of cell.
+ */
+function newRowsSql(side: VacancySide): string {
+  const operator = side === VacancySide.OPERATOR;
+  const ages = [0, 1, 2, 3, 4, 5];
+  const written = (a: number) => `(g.mask >> ${a}) & 1 = 1`;
+  /** One array column: `value(a)` for each written class age a, NULL elsewhere; or all NULL for the other side's columns. */
+  const cells = (type: string, value: ((a: number) => string) | null) =>
+    value ? `ARRAY[${ages.map((a) => `CASE WHEN ${written(a)} THEN ${value(a)} END`).join(', ')}]::${type}[]` : `array_fill(NULL::${type}, ARRAY[6])`;
+  const seat = (a: number) => `g.s${a}`;
+  /** A column of one side: ours carries the figure, the other side's stays empty. */
+  const sideColumn = <T>(value: T, operatorColumn: boolean) => (operatorColumn === operator ? value : null);
+  const columns: Record<(typeof GRID_COLUMNS)[number], string> = {
+    seats: cells('int', seat),
+    figure_kind: cells('vacancy_figure_kind', () => (operator ? `'OPEN_SEATS'::vacancy_figure_kind` : '$16::vacancy_figure_kind')),
+    as_of: cells('timestamptz', () => '$17::timestamptz'),
+    side: cells('vacancy_side', () => chooseVacancySideSql(operator ? '$17::timestamptz' : 'NULL::timestamptz', operator ? 'NULL::timestamptz' : '$17::timestamptz')),
+    source: cells('vacancy_source', () => (operator ? `'OPERATOR'::vacancy_source` : '$18::vacancy_source')),
+    operator_seats: cells('int', sideColumn(seat, true)),
+    operator_as_of: cells('timestamptz', sideColumn(() => '$17::timestamptz', true)),
+    operator_set_by: cells('uuid', sideColumn(() => '$19::uuid', true)),
+    municipality_seats: cells('int', sideColumn(seat, false)),
+    municipality_kind: cells('vacancy_figure_kind', sideColumn(() => '$16::vacancy_figure_kind', false)),
+    municipality_as_of: cells('timestamptz', sideColumn(() => '$17::timestamptz', false)),
+    municipality_source: cells('vacancy_source', sideColumn(() => '$18::vacancy_source', false)),
+    municipality_set_by: cells('uuid', sideColumn(() => '$19::uuid', false)),
+    version: cells('int', () => '1'),
+    updated_at: cells('timestamptz', () => '$20::timestamptz'),
+  };
+  // The history lists the written class ages only: -1 marks the others (never a class age, a seat
+  // count or 0/1), and array_remove drops them, keeping NULL seats ("no class").
+  const compact = (type: string, value: (a: number) => string) => `array_remove(ARRAY[${ages.map((a) => `CASE WHEN ${written(a)} THEN ${value(a)} ELSE -1 END`).join(', ')}]::${type}[], -1::${type})`;
+  const count = ages.map((a) => `((g.mask >> ${a}) & 1)`).join(' + ');
+  return `SELECT nextval('vacancy_change_id_seq'::regclass) AS change_id, g.facility_id, g.intake_month, g.old_ctid, g.a_version AS old_versions,
+             ${GRID_COLUMNS.map((col) => `${columns[col]} AS ${col}`).join(',\n             ')},
+             h.class_ages, array_fill(false, ARRAY[h.n]) AS h_old_present, array_fill(NULL::int, ARRAY[h.n]) AS h_old_seats, h.new_seats AS h_new_seats,
+             array_fill(NULL::int, ARRAY[h.n]) AS h_effective_old, h.new_seats AS h_effective_new, h.opened AS h_opened, array_fill(1, ARRAY[h.n]) AS h_version,
+             true AS any_change, h.n AS created, 0 AS updated
+        FROM g CROSS JOIN LATERAL (
+          SELECT ${compact('smallint', (a) => String(a))} AS class_ages, ${compact('int', seat)} AS new_seats,
+                 ${compact('int', (a) => `(${opensSeatsSql('NULL::int', seat(a))})::int`)}::boolean[] AS opened, (${count})::int AS n
+        ) h
+       WHERE g.old_ctid IS NULL`;
+}
+
 const WRITE_SQL = new Map<string, string>();
 /** The writer's statement for one side, with or without the stale-version check (built once each). */
 function writeSqlFor(side: VacancySide, checkVersions: boolean): string {

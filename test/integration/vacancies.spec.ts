@@ -371,6 +371,56 @@ describeWithRealPostgres('a new cell created by a concurrent transaction (real c
   });
 });
 
+describe('the writer on rows that do not exist yet', () => {
+  // Cells of every kind: all six ages, one age, the first and last, a few; seats > 0, 0 and "no class".
+  const MONTHS: Array<[string, Array<[number, number | null]>]> = [
+    ['2029-07', [[0, 0], [1, 3], [2, null], [3, 1], [4, 0], [5, 12]]],
+    ['2029-08', [[2, 5]]],
+    ['2029-09', [[0, null], [5, 0]]],
+    ['2029-10', [[1, 2], [3, null], [4, 7]]],
+  ];
+  const GRID = ['seats', 'figure_kind', 'as_of', 'side', 'source', 'operator_seats', 'operator_as_of', 'operator_set_by', 'municipality_seats', 'municipality_kind',
+    'municipality_as_of', 'municipality_source', 'municipality_set_by', 'version', 'updated_at'];
+  const CHANGE = ['side', 'source', 'figure_kind', 'as_of', 'set_by', 'changed_at', 'class_ages', 'old_present', 'old_seats', 'new_seats', 'effective_old_seats', 'effective_new_seats', 'opened', 'version'];
+
+  it.each([
+    ['an operator', VacancySide.OPERATOR, VacancySource.OPERATOR, VacancyFigureKind.OPEN_SEATS, true],
+    ['a municipality import', VacancySide.MUNICIPALITY, VacancySource.IMPORT, VacancyFigureKind.INTAKE_QUOTA, false],
+    ['a municipality feed', VacancySide.MUNICIPALITY, VacancySource.MUNICIPALITY_FEED, VacancyFigureKind.OPEN_SEATS, false],
+  ])('writes a new facility × month exactly as the general path writes it into an empty row (%s)', async (_who, side, source, figureKind, withVersions) => {
+    const [fresh, empty] = (await t.db.query(`SELECT id FROM facility ORDER BY id LIMIT 2`)).map((r: { id: string }) => r.id);
+    const [{ id: author }] = await t.db.query(`SELECT id FROM api_client ORDER BY id LIMIT 1`);
+    const runner = t.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const m = runner.manager;
+      // The second facility gets a stored row with no figure for each month, so its write takes the
+      // general path (read the stored cells, merge, UPDATE); the first has none and takes the new-row path.
+      const types: Array<{ attname: string; type: string }> = await m.query(`SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'vacancy_grid'::regclass AND attname = ANY($1)`, [GRID]);
+      const elementType = new Map(types.map((r) => [r.attname, r.type.replace(/\[\]$/, '')]));
+      for (const [month] of MONTHS)
+        await m.query(`INSERT INTO vacancy_grid (facility_id, intake_month, ${GRID.join(', ')}) VALUES ($1, $2, ${GRID.map((c) => `array_fill(NULL::${elementType.get(c)}, ARRAY[6])`).join(', ')})`, [empty, month]);
+      const now = new Date('2029-06-15T03:00:00Z');
+      const write = (facilityId: string) => writeVacancyCells(m, {
+        side, source, figureKind, asOf: new Date('2029-06-01T00:00:00Z'), setBy: author,
+        cells: MONTHS.flatMap(([intakeMonth, cells]) => cells.map(([classAge, seats]) => ({ facilityId, intakeMonth, classAge, seats, ...(withVersions ? { expectedVersion: 0 } : {}) }))),
+      }, now);
+      const [viaNewRows, viaGeneralPath] = [await write(fresh), await write(empty)];
+      expect(viaNewRows).toEqual({ ...viaGeneralPath, opened: viaGeneralPath.opened.map((o) => ({ ...o, facilityId: fresh, historyId: expect.any(String) })) });
+      expect(viaNewRows).toMatchObject({ created: 12, updated: 0, unchanged: 0 });
+      const rowsOf = (id: string) => m.query(`SELECT intake_month, ${GRID.join(', ')} FROM vacancy_grid WHERE facility_id = $1 AND intake_month LIKE '2029-%' ORDER BY intake_month`, [id]);
+      const changesOf = (id: string) => m.query(`SELECT intake_month, ${CHANGE.join(', ')} FROM vacancy_change WHERE facility_id = $1 AND intake_month LIKE '2029-%' ORDER BY intake_month`, [id]);
+      expect(await rowsOf(fresh)).toEqual(await rowsOf(empty));
+      expect(await changesOf(fresh)).toEqual(await changesOf(empty));
+      expect((await rowsOf(fresh)).map((r: { seats: Array<number | null> }) => r.seats)).toEqual([[0, 3, null, 1, 0, 12], [null, null, 5, null, null, null], [null, null, null, null, null, 0], [null, 2, null, null, 7, null]]);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+});
+
 describe('municipality imports', () => {
   const itabashiJson = readFileSync(join(root, 'data/vacancy/itabashi.json'), 'utf8');
 
