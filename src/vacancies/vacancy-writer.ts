@@ -100,7 +100,8 @@ export const CELL_CHUNK = 10_000;
  * 4. compute each changed cell's effective figure with the rule `chooseVacancySide` (its SQL form,
  *    chooseVacancySideSql, kept next to the pure function in vacancy-rules.ts), put the six cells of
  *    each changed row back together (the unchanged ones as stored), INSERT the rows that did not
- *    exist, UPDATE the others by the ctid locked in step 1, guarded by their versions. A row inserted
+ *    exist (built directly from the incoming cells: newRowsSql), UPDATE the others by the ctid locked
+ *    in step 1, guarded by their versions. A row inserted
  *    by a concurrent transaction after our read makes our INSERT fail with unique_violation: that is
  *    raised as StaleVacancyVersion with `rowTaken` (callers retry in a new transaction);
  * 5. append one history row (`vacancy_change`) per written row, with the changed class ages.
