@@ -174,6 +174,13 @@ export class VacancyImportService {
     };
     const bySourceKey = group((f) => f.source_key);
     const byName = group((f) => normalizeFacilityName(f.name));
+    // A CSV names each facility once per intake month: normalise each distinct name once.
+    const normalized = new Map<string, string>();
+    const normalizedName = (name: string) => {
+      let n = normalized.get(name);
+      if (n === undefined) normalized.set(name, (n = normalizeFacilityName(name)));
+      return n;
+    };
     const cells: CellWrite[] = [];
     const firstLine = new Map<string, number>();
     for (const row of rows) {
@@ -182,7 +189,7 @@ export class VacancyImportService {
       if (row.facilityId) facilityId = ids.has(row.facilityId) ? row.facilityId : undefined;
       else {
         const byKey = row.sourceKey ? bySourceKey.get(row.sourceKey) ?? [] : [];
-        const named = row.name ? byName.get(normalizeFacilityName(row.name)) ?? [] : [];
+        const named = row.name ? byName.get(normalizedName(row.name)) ?? [] : [];
         if (byKey.length === 1) facilityId = byKey[0];
         else if (named.length === 1) facilityId = named[0];
         else ambiguous = Math.max(byKey.length, named.length);
