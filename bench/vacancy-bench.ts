@@ -50,7 +50,7 @@ const SLICES = Number(process.env.BENCH_SLICES ?? 6);
 const HUB_PROCESSES = Number(process.env.BENCH_HUB_PROCESSES ?? 1);
 // Municipality files imported at the same time: one per core by default. The import is CPU-bound
 // (PostgreSQL's writes and the hub's parsing share the cores), and on 2 cores 4 files at a time
-// contended: 95,000–113,000 figures/s against 108,000–122,000 with 2 (BENCHMARKS.md).
+// contended: a mean of 104,016 figures/s against 112,846 with 2 (BENCHMARKS.md, sixth session).
 const IMPORT_PARALLEL = Number(process.env.BENCH_IMPORT_PARALLEL ?? Math.max(2, cpus().length));
 // Database connections of each server (the hub's shared among its processes). BENCH_POOL=2 shows a
 // small host's best case: with PostgreSQL on the same 2 cores, fewer backends cost less per query.
@@ -362,8 +362,8 @@ async function main() {
       ...(imported ? { importAtLeast100kPerSecond: imported.figuresPerSecond >= 100_000 } : {}),
       hubThroughputAtLeastHalfOfBaseline: hubResult.throughput >= base.throughput / 2,
       hubP99Under50ms: hubResult.p99 < 50,
-      // The latency target is absolute, the throughput target relative: on a host where the minimal
-      // baseline itself is over 50 ms at p99 under this load, no server could show the target there.
+      // The latency target is absolute, the throughput target relative: where the minimal baseline
+      // itself is over 50 ms at p99 under this load and pool, no server set up this way shows it.
       baselineP99Under50ms: base.p99 < 50,
     };
     if (base.p99 >= 50) log(`note: the minimal baseline's own p99 is ${base.p99} ms at this load with ${POOL} connections: no server set up this way shows a p99 under 50 ms on this host`);

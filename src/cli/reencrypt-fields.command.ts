@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { parseKeyRing } from '../common/field-crypto';
-import { FieldReencryption } from '../common/field-reencryption';
+import { FieldReencryption, removableKeys } from '../common/field-reencryption';
 import { AppConfig } from '../config/app-config';
 
 /**
@@ -21,16 +21,12 @@ export class ReencryptFieldsCommand extends CommandRunner {
     const tty = process.stderr.isTTY;
     const reports = await new FieldReencryption(this.db, ring).run({ dryRun: options.dryRun, onBatch: tty ? (field, n) => process.stderr.write(`\r${field}: ${n} rows read`) : undefined });
     if (tty) process.stderr.write('\n');
-    const used = new Set<string>();
     for (const r of reports) {
       console.log(`${r.field}: ${r.scanned} values, ${r.reencrypted} ${options.dryRun ? 'would be re-encrypted' : 're-encrypted'} under "${ring.current.id}", ${r.failed.length} left as they are`);
       for (const f of r.failed) console.error(`  ${r.field} ${f.id}: ${f.reason}`);
-      for (const [key, n] of Object.entries(r.keysInUse)) {
-        console.log(`  key "${key}": ${n}`);
-        used.add(key.replace(/^child_key:/, ''));
-      }
+      for (const [key, n] of Object.entries(r.keysInUse)) console.log(`  key "${key}": ${n}`);
     }
-    const removable = [...ring.all.keys()].filter((id) => id !== ring.current.id && !used.has(id));
+    const removable = removableKeys(ring, reports);
     if (removable.length && !options.dryRun) console.log(`No value uses ${removable.map((k) => `"${k}"`).join(', ')} any more: it can be removed from HUB_ENCRYPTION_KEYS.`);
     if (reports.some((r) => r.failed.length)) process.exitCode = 1;
   }

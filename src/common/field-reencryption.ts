@@ -80,6 +80,15 @@ export interface ColumnReport {
   keysInUse: Record<string, number>;
 }
 
+/**
+ * The keys of the ring that no value (and no child key) uses any more, after a run: those can be
+ * removed from HUB_ENCRYPTION_KEYS. The current key is never among them.
+ */
+export function removableKeys(ring: KeyRing, reports: readonly ColumnReport[]): string[] {
+  const used = new Set(reports.flatMap((r) => Object.keys(r.keysInUse).map((key) => key.replace(/^child_key:/, ''))));
+  return [...ring.all.keys()].filter((id) => id !== ring.current.id && !used.has(id));
+}
+
 const UNIQUE_VIOLATION = '23505';
 
 export class FieldReencryption {

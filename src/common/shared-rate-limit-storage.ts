@@ -143,9 +143,10 @@ export class SharedWindowThrottlerStorage implements ThrottlerStorage, OnModuleD
     return this.windows.size;
   }
 
+  /** On shutdown the hits not sent yet are sent, so the other processes still count them. */
   async onModuleDestroy() {
     clearInterval(this.timer);
-    await this.syncing;
+    await this.sync();
   }
 }
 

@@ -108,27 +108,23 @@ export function decodeCsvBuffer(buf: Buffer | Uint8Array): string {
 export function readCsvRecords(text: string): { line: number; cells: string[] }[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const quoted = body.includes('"');
-  let records: Array<{ record: string[]; info: { lines: number } } | string[]>;
+  let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(body, { relax_column_count: true, skip_empty_lines: false, info: quoted }) as unknown as typeof records;
+    const parsed: unknown[] = parse(body, { relax_column_count: true, skip_empty_lines: false, info: quoted });
+    // Without quotes, record i ends on line i + 1.
+    records = quoted ? (parsed as typeof records) : (parsed as string[][]).map((record, i) => ({ record, info: { lines: i + 1 } }));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw Errors.badInput('csv', `The CSV file cannot be read: ${msg}`, `CSVファイル（csv）を読み取れません: ${msg}`);
   }
   const out: { line: number; cells: string[] }[] = [];
   let prevEnd = 0;
-  records.forEach((r, i) => {
-    let line = i + 1;
-    let record = r as string[];
-    if (quoted) {
-      const { record: cells, info } = r as { record: string[]; info: { lines: number } };
-      line = prevEnd + 1;
-      prevEnd = info.lines;
-      record = cells;
-    }
-    if (record.length === 1 && record[0].trim() === '') return;
+  for (const { record, info } of records) {
+    const line = prevEnd + 1;
+    prevEnd = info.lines;
+    if (record.length === 1 && record[0].trim() === '') continue;
     out.push({ line, cells: record });
-  });
+  }
   return out;
 }
 

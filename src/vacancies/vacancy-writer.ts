@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { CLASS_AGES } from '../facilities/facility-kind';
 import { preparedQuery } from '../common/sql';
 import { VacancyFigureKind } from './vacancy-figure-kind';
 import { chooseVacancySideSql, opensSeatsSql, VacancySide, VacancySource } from './vacancy-rules';
@@ -101,9 +102,9 @@ export const CELL_CHUNK = 10_000;
  *    chooseVacancySideSql, kept next to the pure function in vacancy-rules.ts), put the six cells of
  *    each changed row back together (the unchanged ones as stored), INSERT the rows that did not
  *    exist (built directly from the incoming cells: newRowsSql), UPDATE the others by the ctid locked
- *    in step 1, guarded by their versions. A row inserted
- *    by a concurrent transaction after our read makes our INSERT fail with unique_violation: that is
- *    raised as StaleVacancyVersion with `rowTaken` (callers retry in a new transaction);
+ *    in step 1, guarded by their versions. A row inserted by a concurrent transaction after our read
+ *    makes our INSERT fail with unique_violation: that is raised as StaleVacancyVersion with
+ *    `rowTaken` (callers retry in a new transaction);
  * 5. append one history row (`vacancy_change`) per written row, with the changed class ages.
  *
  * The change ids are drawn from the identity's sequence in the statement, so that the openings it
@@ -123,7 +124,7 @@ export async function writeVacancyCells(manager: EntityManager, batch: CellWrite
 }
 
 /** The per-cell columns of vacancy_grid (arrays of six), in the order the statement writes them. */
-const GRID_COLUMNS = ['seats', 'figure_kind', 'as_of', 'side', 'source', 'operator_seats', 'operator_as_of', 'operator_set_by',
+export const GRID_COLUMNS = ['seats', 'figure_kind', 'as_of', 'side', 'source', 'operator_seats', 'operator_as_of', 'operator_set_by',
   'municipality_seats', 'municipality_kind', 'municipality_as_of', 'municipality_source', 'municipality_set_by', 'version', 'updated_at'] as const;
 
 /**
@@ -161,20 +162,19 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
     municipality_set_by: 'n.mu_set_by', version: 'coalesce(n.old_version, 0) + 1', updated_at: '$20::timestamptz',
   };
   const changedOnly = (expr: string) => `array_agg(${expr}) FILTER (WHERE n.changes)`;
-  const ages = [0, 1, 2, 3, 4, 5];
   return `
     WITH g AS MATERIALIZED (
       -- the rows written, locked in key order (the order of k), with what each carries
       SELECT k.*, r.ctid AS old_ctid, ${GRID_COLUMNS.map((col) => `r.${col} AS a_${col}`).join(', ')}
-        FROM (SELECT * FROM unnest($1::uuid[], $2::char(7)[], $3::int[], ${ages.map((a) => `$${4 + a}::int[]`).join(', ')}, ${ages.map((a) => `$${10 + a}::int[]`).join(', ')})
-                AS u(facility_id, intake_month, mask, ${ages.map((a) => `s${a}`).join(', ')}, ${ages.map((a) => `e${a}`).join(', ')})
+        FROM (SELECT * FROM unnest($1::uuid[], $2::char(7)[], $3::int[], ${CLASS_AGES.map((a) => `$${4 + a}::int[]`).join(', ')}, ${CLASS_AGES.map((a) => `$${10 + a}::int[]`).join(', ')})
+                AS u(facility_id, intake_month, mask, ${CLASS_AGES.map((a) => `s${a}`).join(', ')}, ${CLASS_AGES.map((a) => `e${a}`).join(', ')})
                ORDER BY u.facility_id, u.intake_month COLLATE "C") k
         LEFT JOIN LATERAL (
           SELECT v.ctid, v.* FROM vacancy_grid v WHERE v.facility_id = k.facility_id AND v.intake_month = k.intake_month FOR UPDATE
         ) r ON true
     )${checkVersions ? `, stale AS MATERIALIZED (
       SELECT g.facility_id, g.intake_month, (a.i - 1)::int AS class_age, a.e AS expected_version, coalesce(g.a_version[a.i], 0) AS actual_version
-        FROM g CROSS JOIN LATERAL unnest(ARRAY[${ages.map((a) => `g.e${a}`).join(', ')}]) WITH ORDINALITY AS a(e, i)
+        FROM g CROSS JOIN LATERAL unnest(ARRAY[${CLASS_AGES.map((a) => `g.e${a}`).join(', ')}]) WITH ORDINALITY AS a(e, i)
        WHERE (g.mask >> (a.i::int - 1)) & 1 = 1 AND a.e IS NOT NULL AND a.e <> coalesce(g.a_version[a.i], 0)
     )` : ''}, rows AS MATERIALIZED (
       -- each stored row with a changed cell, put back together from its six cells (computed in a
@@ -194,7 +194,7 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
                        ${c(`${p}_seats`)} AS old_seats, ${op}, ${mu}, x.written AND NOT coalesce(${sameSide}, false) AS changes,
                        ${GRID_COLUMNS.map((col) => `${c(col)} AS stored_${col}`).join(', ')}
                   FROM generate_series(1, 6) AS a(i)
-                  CROSS JOIN LATERAL (SELECT (g.mask >> (a.i - 1)) & 1 = 1 AS written, (ARRAY[${ages.map((a) => `g.s${a}`).join(', ')}])[a.i] AS in_seats) x) y) n
+                  CROSS JOIN LATERAL (SELECT (g.mask >> (a.i - 1)) & 1 = 1 AS written, (ARRAY[${CLASS_AGES.map((a) => `g.s${a}`).join(', ')}])[a.i] AS in_seats) x) y) n
         ) w
        WHERE g.old_ctid IS NOT NULL AND w.any_change${checkVersions ? ' AND NOT EXISTS (SELECT 1 FROM stale)' : ''}
       UNION ALL
@@ -228,9 +228,11 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
               FROM rows r CROSS JOIN unnest(r.class_ages, r.h_effective_old, r.h_opened) AS o(age, previous, opened)
              WHERE o.opened AND EXISTS (SELECT 1 FROM vacancy_watch vw WHERE vw.intake_month = r.intake_month AND vw.class_age = o.age)) AS opened`;
 }
+
 /**
- * The rows of writeSql that do not exist yet, without its per-row subquery (which cost 40 % of a
- * first import: a national set is nothing but new rows, and so is every new intake month). With no
+ * The rows of writeSql that do not exist yet, without its per-row subquery (a national set is nothing
+ * but new rows, and so is every new intake month; the write study gave 7.8 µs per figure with this
+ * path against 10.0 without, BENCHMARKS.md). With no
  * stored row, every written cell changes and our side is the only one, so it wins (chooseVacancySide
  * with one side): each cell is the incoming figure where written and empty (all NULL) elsewhere,
  * version 1, and its history says "no figure before". The columns are those of the other branch, in
@@ -239,11 +241,10 @@ function writeSql(side: VacancySide, checkVersions: boolean): string {
  */
 function newRowsSql(side: VacancySide): string {
   const operator = side === VacancySide.OPERATOR;
-  const ages = [0, 1, 2, 3, 4, 5];
   const written = (a: number) => `(g.mask >> ${a}) & 1 = 1`;
   /** One array column: `value(a)` for each written class age a, NULL elsewhere; or all NULL for the other side's columns. */
   const cells = (type: string, value: ((a: number) => string) | null) =>
-    value ? `ARRAY[${ages.map((a) => `CASE WHEN ${written(a)} THEN ${value(a)} END`).join(', ')}]::${type}[]` : `array_fill(NULL::${type}, ARRAY[6])`;
+    value ? `ARRAY[${CLASS_AGES.map((a) => `CASE WHEN ${written(a)} THEN ${value(a)} END`).join(', ')}]::${type}[]` : `array_fill(NULL::${type}, ARRAY[6])`;
   const seat = (a: number) => `g.s${a}`;
   /** A column of one side: ours carries the figure, the other side's stays empty. */
   const sideColumn = <T>(value: T, operatorColumn: boolean) => (operatorColumn === operator ? value : null);
@@ -266,8 +267,8 @@ function newRowsSql(side: VacancySide): string {
   };
   // The history lists the written class ages only: -1 marks the others (never a class age, a seat
   // count or 0/1), and array_remove drops them, keeping NULL seats ("no class").
-  const compact = (type: string, value: (a: number) => string) => `array_remove(ARRAY[${ages.map((a) => `CASE WHEN ${written(a)} THEN ${value(a)} ELSE -1 END`).join(', ')}]::${type}[], -1::${type})`;
-  const count = ages.map((a) => `((g.mask >> ${a}) & 1)`).join(' + ');
+  const compact = (type: string, value: (a: number) => string) => `array_remove(ARRAY[${CLASS_AGES.map((a) => `CASE WHEN ${written(a)} THEN ${value(a)} ELSE -1 END`).join(', ')}]::${type}[], -1::${type})`;
+  const count = CLASS_AGES.map((a) => `((g.mask >> ${a}) & 1)`).join(' + ');
   return `SELECT nextval('vacancy_change_id_seq'::regclass) AS change_id, g.facility_id, g.intake_month, g.old_ctid, g.a_version AS old_versions,
              ${GRID_COLUMNS.map((col) => `${columns[col]} AS ${col}`).join(',\n             ')},
              h.class_ages, array_fill(false, ARRAY[h.n]) AS h_old_present, array_fill(NULL::int, ARRAY[h.n]) AS h_old_seats, h.new_seats AS h_new_seats,
@@ -325,12 +326,11 @@ async function writeChunk(manager: EntityManager, batch: CellWriteBatch, cells: 
     row.expected[cell.classAge] = cell.expectedVersion ?? null;
   }
   const list = [...rows.values()];
-  const ages = [0, 1, 2, 3, 4, 5];
   let r: { created: number; updated: number; lost: Array<{ facilityId: string; intakeMonth: string; classAge: number }> | null; stale: StaleVacancyVersion['cells'] | null; opened: Array<Omit<OpenedChange, 'asOf'> & { asOf: string }> | null };
   try {
     [r] = (await preparedQuery(manager, writeSqlFor(batch.side, checkVersions), [
       textArray(list.map((x) => x.facilityId)), textArray(list.map((x) => x.intakeMonth)), intArray(list.map((x) => x.mask)),
-      ...ages.map((a) => intArray(list.map((x) => x.seats[a]))), ...ages.map((a) => intArray(list.map((x) => x.expected[a]))),
+      ...CLASS_AGES.map((a) => intArray(list.map((x) => x.seats[a]))), ...CLASS_AGES.map((a) => intArray(list.map((x) => x.expected[a]))),
       incomingKind, batch.asOf.toISOString(), batch.source, batch.setBy, now.toISOString(),
     ])) as [typeof r];
   } catch (err) {

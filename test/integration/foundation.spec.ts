@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { printHubSchema } from '../../src/bootstrap';
-import { SharedWindowThrottlerStorage } from '../../src/common/shared-rate-limit-storage';
+import { postgresWindowCounts, SharedWindowThrottlerStorage } from '../../src/common/shared-rate-limit-storage';
 import { DEMO_KEYS, describeWithRealPostgres, startTestHub, TestHub } from '../support/hub';
 
 let t: TestHub;
@@ -289,7 +289,8 @@ describeWithRealPostgres('rate limits', () => {
       // Each sends its hits (as its timer does every 250 ms); b learns that the client has made 4.
       await storageOf(a).sync();
       await storageOf(b).sync();
-      const [row] = await a.db.query(`SELECT hits FROM rate_limit_window WHERE key LIKE '%' || $1`, [`client:${(await a.db.query(`SELECT id FROM api_client WHERE name = 'two processes'`))[0].id}`]);
+      const [{ id: clientId }] = await a.db.query(`SELECT id FROM api_client WHERE name = 'two processes' ORDER BY created_at DESC LIMIT 1`);
+      const [row] = await a.db.query(`SELECT hits FROM rate_limit_window WHERE key LIKE '%client:' || $1`, [clientId]);
       expect(row.hits).toBe(4);
       // Counted per process, b would have seen 2 and let the fifth through.
       const fifth = await b.gql(`{ viewer { facilityIds } }`, {}, key);
@@ -300,6 +301,11 @@ describeWithRealPostgres('rate limits', () => {
       expect((await a.gql(`{ viewer { facilityIds } }`, {}, key)).errors).toBeUndefined();
       await storageOf(a).sync();
       expect((await a.gql(`{ viewer { facilityIds } }`, {}, key)).errors?.[0].extensions.code).toBe('RATE_LIMITED');
+      // Windows that ended more than the sweep's minute ago are deleted; the current one stays.
+      await a.db.query(`INSERT INTO rate_limit_window (key, window_start, window_end, hits) VALUES ('ended-${Date.now()}', now() - interval '10 minutes', now() - interval '9 minutes', 1)`);
+      await postgresWindowCounts(a.db).sweep(Date.now() - 60_000);
+      const left = await a.db.query(`SELECT key FROM rate_limit_window WHERE key LIKE 'ended-%' OR key LIKE '%client:' || $1`, [clientId]);
+      expect(left.map((r: { key: string }) => r.key)).toEqual([expect.stringMatching(/client:/)]);
     } finally {
       await a.close();
       await b.close();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FieldCipher, parseKeyRing } from '../../src/common/field-crypto';
-import { ENCRYPTED_COLUMNS, FieldReencryption } from '../../src/common/field-reencryption';
+import { ENCRYPTED_COLUMNS, FieldReencryption, removableKeys } from '../../src/common/field-reencryption';
 import { DEMO_ENCRYPTION_KEYS } from '../../src/config/app-config';
 import { applicationInput, facilityTaking } from '../support/applications';
 import { DEMO_KEYS, describeWithRealPostgres, startTestHub, TestHub } from '../support/hub';
@@ -90,11 +90,12 @@ describe('re-encrypting after a key rotation', () => {
       expect(cipher.decrypt(after[key])).toBe(oldCipher.decrypt(before[key]));
     }
     expect(after.childKey).toMatch(/^k2:[0-9a-f]{64}$/);
+    // what the command line then says: the demo key can go
+    expect(removableKeys(ROTATED, run)).toEqual(['demo']);
 
     const again = await new FieldReencryption(t.db, ROTATED).run();
     expect(again.map((r) => r.reencrypted)).toEqual(ENCRYPTED_COLUMNS.map(() => 0));
     expect(await stored()).toEqual(after);
-
   });
 
   it('leaves a value it cannot decrypt as it is, reports it, and does the rest', async () => {

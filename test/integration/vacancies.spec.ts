@@ -5,7 +5,7 @@ import { EntityManager } from 'typeorm';
 import { VacancyFigureKind } from '../../src/vacancies/vacancy-figure-kind';
 import { chooseVacancySide, listDateToInstant, opensSeats, VacancySide, VacancySource } from '../../src/vacancies/vacancy-rules';
 import { vacancySearchSql } from '../../src/vacancies/vacancy-search.sql';
-import { writeVacancyCells } from '../../src/vacancies/vacancy-writer';
+import { GRID_COLUMNS, writeVacancyCells } from '../../src/vacancies/vacancy-writer';
 import { municipalityCheckDigit } from '../../src/municipalities/municipality-code';
 import { verifyWebhook } from '../../src/webhooks/signing';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, GqlResult, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
@@ -379,8 +379,7 @@ describe('the writer on rows that do not exist yet', () => {
     ['2029-09', [[0, null], [5, 0]]],
     ['2029-10', [[1, 2], [3, null], [4, 7]]],
   ];
-  const GRID = ['seats', 'figure_kind', 'as_of', 'side', 'source', 'operator_seats', 'operator_as_of', 'operator_set_by', 'municipality_seats', 'municipality_kind',
-    'municipality_as_of', 'municipality_source', 'municipality_set_by', 'version', 'updated_at'];
+  const GRID = GRID_COLUMNS;
   const CHANGE = ['side', 'source', 'figure_kind', 'as_of', 'set_by', 'changed_at', 'class_ages', 'old_present', 'old_seats', 'new_seats', 'effective_old_seats', 'effective_new_seats', 'opened', 'version'];
 
   it.each([

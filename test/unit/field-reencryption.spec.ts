@@ -1,6 +1,6 @@
 import { FieldCipher, parseKeyRing } from '../../src/common/field-crypto';
 import { childKeyOf } from '../../src/applications/child-key';
-import { planRow } from '../../src/common/field-reencryption';
+import { ColumnReport, planRow, removableKeys } from '../../src/common/field-reencryption';
 
 const OLD = parseKeyRing(`k1:${Buffer.alloc(32, 1).toString('base64')}`, 'KEYS');
 const RING = parseKeyRing(`k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`, 'KEYS');
@@ -38,5 +38,17 @@ describe('planRow: what re-encryption does with one stored value', () => {
   it('reports a stale child key whose data holds no child', () => {
     const secret = new FieldCipher(OLD).encrypt('whsec_abc');
     expect(planRow(cipher, RING, secret, oldChildKey, 'application.personal_data')).toEqual({ problem: expect.stringContaining('no child identity') });
+  });
+});
+
+describe('removableKeys: which keys of the ring no value uses any more', () => {
+  const report = (keysInUse: Record<string, number>): ColumnReport => ({ field: 'x', scanned: 0, reencrypted: 0, failed: [], keysInUse });
+  it.each([
+    ['everything under the new key', [report({ k2: 3 }), report({ k2: 1, 'child_key:k2': 3 })], ['k1']],
+    ['a value left under the old key', [report({ k2: 3, k1: 1 })], []],
+    ['only a child key left under the old key', [report({ k2: 3, 'child_key:k1': 1 })], []],
+    ['nothing stored at all: the current key stays', [], ['k1']],
+  ])('%s', (_label, reports, removable) => {
+    expect(removableKeys(RING, reports)).toEqual(removable);
   });
 });

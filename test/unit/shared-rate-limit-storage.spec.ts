@@ -132,6 +132,12 @@ describe('SharedWindowThrottlerStorage (one rate limit across processes)', () =>
     expect(counts.added).toBe(5);
   });
 
+  it('sends the hits it has not sent yet when it shuts down', async () => {
+    hits(a, 3);
+    await a.onModuleDestroy();
+    expect(counts.added).toBe(3);
+  });
+
   it('forgets ended windows, here and in the shared table', async () => {
     hits(a, 2);
     await a.sync();
