@@ -230,8 +230,8 @@ export class VacanciesService {
       after: args.after ? decodeCursor(args.after, f.near ? 2 : 3) : null,
       facilityColumns: facilityFields && this.facilityColumnsFor(facilityFields),
     };
-    const { sql, params } = vacancySearchSql(query);
-    const key = `${sql}\u0000${JSON.stringify(params)}`;
+    const { sql, params, shape } = vacancySearchSql(query);
+    const key = `${shape}\u0000${JSON.stringify(params)}`;
     let page = this.cache.get<SearchPage>(key);
     if (!page) {
       const generation = this.cache.generation;
