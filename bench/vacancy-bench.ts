@@ -32,6 +32,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { startHub } from '../src/bootstrap';
 import { projectRoot } from '../src/common/paths';
+import { HUB_NODE_FLAGS } from '../src/config/node-flags';
 import { upsertFacilities } from '../src/facilities/facility-writer';
 import { VacancyFileFormat } from '../src/vacancies/dto/import-vacancies.args';
 import { VacancyFigureKind } from '../src/vacancies/vacancy-figure-kind';
@@ -301,8 +302,8 @@ async function main() {
     children.push(baseline);
     const basePort = Number((await waitForLine(baseline, /ready (\d+)/))[1]);
     const hubPort = 39_000 + Math.floor(Math.random() * 1000);
-    const hubProcess = spawn(process.execPath, [join(__dirname, '../src/main.js')], {
-      // As deployed: production mode (graphql-js and Express skip their development checks), a real key ring.
+    const hubProcess = spawn(process.execPath, [...HUB_NODE_FLAGS, join(__dirname, '../src/main.js')], {
+      // As deployed: the production V8 flags and mode (graphql-js and Express skip their development checks), a real key ring.
       env: {
         ...process.env, ...env, NODE_ENV: 'production', HUB_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
         DB_POOL_SIZE: String(Math.ceil(POOL / HUB_PROCESSES)), PORT: String(hubPort), HOST: '127.0.0.1', HUB_RATE_LIMIT_PER_MINUTE: '1000000000',
