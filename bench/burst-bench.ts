@@ -8,7 +8,7 @@
  *    the same 10,000 request bodies at the same concurrency and pool size: the floor cost of a
  *    durable idempotent write here;
  * 2. run "normal": a fresh database hub_bench_<ts>_normal, the hub as a separate process
- *    (node dist/src/main.js), three municipality receivers (node:http, keep-alive):
+ *    (node with the production flags, dist/src/main.js), three municipality receivers (node:http, keep-alive):
  *      板橋区 131199 healthy (receives every application, role APPLICATION),
  *      足立区 131211 answers 500 to 30% of requests (seeded), 杉並区 131156 refuses connections for
  *      the first 30 s of the burst (each receives a FORWARDED_NOTICE for half of the applications);
@@ -36,6 +36,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { projectRoot } from '../src/common/paths';
+import { HUB_NODE_FLAGS } from '../src/config/node-flags';
 import { verifyWebhook } from '../src/webhooks/signing';
 // Deterministic [0, 1) source, so the flaky receiver fails the same share on every run.
 import { prng } from './generate-national';
@@ -305,7 +306,7 @@ class HubProcess {
 
   start(): ChildProcess {
     const fd = openSync(this.logFile, 'a');
-    const args = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(projectRoot(), 'bench/out/prof')] : [];
+    const args = [...HUB_NODE_FLAGS, ...(process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', '--cpu-prof-dir', join(projectRoot(), 'bench/out/prof')] : [])];
     if (this.env.BENCH_QUERY_COUNT_FILE) args.push('-r', join(__dirname, 'query-counter.js'));
     this.child = spawn(process.execPath, [...args, join(__dirname, '../src/main.js')], { env: this.env, stdio: ['ignore', fd, fd] });
     closeSync(fd);

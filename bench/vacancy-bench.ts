@@ -9,7 +9,7 @@
  *    (VacancyImportService: parse, match by name, set-based write with history), one file per core at a
  *    time (BENCH_IMPORT_PARALLEL), and
  *    reports figures per second;
- * 4. starts the hub (node dist/src/main.js) and the minimal baseline (bench/vacancy-baseline.ts:
+ * 4. starts the hub (node dist/src/main.js, with the production flags of src/config/node-flags.ts) and the minimal baseline (bench/vacancy-baseline.ts:
  *    node:http + pg, same SQL) as separate processes, warms each up for 15 s, then drives each with 32
  *    concurrent keep-alive connections for 20 s in all, in 6 slices taken in turn (baseline, hub, hub,
  *    baseline, …): vacancySearch for one municipality, one class age, one month, first 20, the

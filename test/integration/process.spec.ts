@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { HUB_NODE_FLAGS } from '../../src/config/node-flags';
 import { realPostgres } from '../support/hub';
 
 /**
- * The service as a user runs it: `node dist/src/main.js` (what `npm start` runs after building).
+ * The service as a user runs it: `node <flags> dist/src/main.js` (what `npm start` runs after building).
  * Start-up configuration errors, the embedded database surviving a restart, and SIGTERM.
  */
 const root = join(__dirname, '..', '..');
@@ -23,7 +24,7 @@ interface Running {
 }
 
 function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...HUB_NODE_FLAGS, 'dist/src/main.js'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
   });
