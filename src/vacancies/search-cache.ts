@@ -7,6 +7,8 @@ import { AppConfig } from '../config/app-config';
 export const SEARCH_DATA_CHANNEL = 'hub_search_data_changed';
 /** Entries at most (each a page of ~20 narrow rows: a few KB); the oldest used goes first. */
 const MAX_ENTRIES = 5_000;
+/** Searches remembered as asked for once (their keys only, ~100 bytes each); the oldest goes first. */
+const MAX_SEEN = 4 * MAX_ENTRIES;
 const RECONNECT_MS = 1_000;
 
 const live = new Set<SearchResultCache>();
@@ -33,12 +35,20 @@ export function invalidateSearchCaches(): void {
  * - a result read while a change committed is not kept (the generation it started under is gone);
  * - without a working LISTEN connection (lost, not yet connected, the embedded database) nothing
  *   is cached at all.
+ *
+ * A page is kept only when its search is asked for a second time (the search's key is remembered the
+ * first time; a "doorkeeper", as in TinyLFU). Many distinct searches are asked for only once: kept,
+ * each would push out a page that is asked for again and again, and every one of them stored a page
+ * that then died old in the heap (BENCHMARKS.md, seventh session).
+ *
  * HUB_SEARCH_CACHE=false turns it off.
  */
 @Injectable()
 export class SearchResultCache implements OnModuleInit, OnApplicationShutdown {
   private readonly log = rootLogger.child({ context: 'SearchResultCache' });
   private readonly entries = new Map<string, unknown>();
+  /** Keys of searches asked for before; kept across invalidations (how often a search is asked does not change with the data). */
+  private readonly seen = new Set<string>();
   private listener: Client | undefined;
   private listening = false;
   private stopped = false;
@@ -79,9 +89,18 @@ export class SearchResultCache implements OnModuleInit, OnApplicationShutdown {
     return rows as T;
   }
 
-  /** Keeps `rows` (never changed afterwards) unless the data changed since `generation` (taken before the read). */
+  /**
+   * Keeps `rows` (never changed afterwards) if the search was asked for before, unless the data
+   * changed since `generation` (taken before the read).
+   */
   set(key: string, generation: number, rows: unknown): void {
-    if (!this.listening || generation !== this.generation) return;
+    if (!this.listening) return;
+    const askedBefore = this.seen.has(key);
+    if (!askedBefore) {
+      this.seen.add(key);
+      if (this.seen.size > MAX_SEEN) this.seen.delete(this.seen.values().next().value!);
+    }
+    if (!askedBefore || generation !== this.generation) return;
     this.entries.set(key, rows);
     if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }

@@ -221,6 +221,8 @@ describeWithRealPostgres('search results kept in memory (real PostgreSQL: LISTEN
     const cache = cacheOf(t);
     expect(cache.enabled).toBe(true);
     const before = await figureOf(t, id, 3, '2027-08');
+    // Asked for a second time: now the page is kept.
+    expect(await figureOf(t, id, 3, '2027-08')).toBe(before);
     const hits = cache.hits;
     expect(await figureOf(t, id, 3, '2027-08')).toBe(before);
     expect(cache.hits).toBeGreaterThan(hits);
@@ -263,6 +265,7 @@ describeWithRealPostgres('search results kept in memory (real PostgreSQL: LISTEN
   it("a page served from memory still tells each figure's age at the moment of the request", async () => {
     const filter = { classAge: 1, intakeMonth: '2026-09', municipalityCodes: [ITABASHI] };
     const first = (await search(filter, 5)).edges.map((e: any) => e.node.figure);
+    await search(filter, 5); // asked for a second time: now the page is kept
     const hits = cacheOf(t).hits;
     try {
       t.clock.set(new Date(Date.now() + 3 * 86_400_000));
@@ -275,12 +278,37 @@ describeWithRealPostgres('search results kept in memory (real PostgreSQL: LISTEN
     expect((await search(filter, 5)).edges.map((e: any) => e.node.figure.ageInDays)).toEqual(first.map((f: any) => f.ageInDays));
   });
 
+  it('keeps a page only when its search is asked for a second time, and remembers that across changes', async () => {
+    const cache = cacheOf(t);
+    cache.set('a search asked for once', cache.generation, ['first read']);
+    expect(cache.get('a search asked for once')).toBeUndefined();
+    cache.set('a search asked for once', cache.generation, ['second read']);
+    expect(cache.get('a search asked for once')).toEqual(['second read']);
+    cache.invalidate();
+    expect(cache.get('a search asked for once')).toBeUndefined();
+    cache.set('a search asked for once', cache.generation, ['read after the change']);
+    expect(cache.get('a search asked for once')).toEqual(['read after the change']);
+
+    // Through the API: the first two searches read the database, the third is answered from memory.
+    const filter = { classAge: 2, intakeMonth: '2027-10', municipalityCodes: [ITABASHI] };
+    const hits = cache.hits;
+    const answers = [await search(filter, 3), await search(filter, 3)];
+    expect(cache.hits).toBe(hits);
+    answers.push(await search(filter, 3));
+    expect(cache.hits).toBe(hits + 1);
+    expect(answers[2]).toEqual(answers[0]);
+  });
+
   it('keeps nothing read while a change was committing, and nothing at all without its notification connection', async () => {
     const cache = cacheOf(t);
+    const key = 'a search read before the change';
+    cache.set(key, cache.generation, [{ first: true }]); // asked for once: remembered, not kept
     const generation = cache.generation;
     cache.invalidate();
-    cache.set('a search read before the change', generation, [{ stale: true }]);
-    expect(cache.get('a search read before the change')).toBeUndefined();
+    cache.set(key, generation, [{ stale: true }]);
+    expect(cache.get(key)).toBeUndefined();
+    cache.set(key, cache.generation, [{ fresh: true }]);
+    expect(cache.get(key)).toEqual([{ fresh: true }]);
 
     const off = await startTestHub({ HUB_WORKERS: 'false', HUB_SEARCH_CACHE: 'false' });
     try {
