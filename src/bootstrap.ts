@@ -10,6 +10,7 @@ import { SCHEMA_HEADER } from './cli/hub.commands';
 import { AuthService } from './auth/auth.service';
 import { AdjustableClock, Clock, systemClock } from './common/clock';
 import { PinoNestLogger, requestLogging, rootLogger, setLogLevel } from './common/logger';
+import { HubExpressAdapter } from './common/hub-express-adapter';
 import { projectRoot } from './common/paths';
 import { AppConfig, loadConfig } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
@@ -57,7 +58,7 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
     const ran = await runMigrations(url, config.singleSession);
     if (ran.length) rootLogger.info({ migrations: ran }, 'migrations applied');
     await embedded?.waitIdle();
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), new HubExpressAdapter(), {
       logger: new PinoNestLogger(),
       abortOnError: false,
       // JSON only (below): nothing here takes form-encoded bodies, so no parser runs for them on every request.

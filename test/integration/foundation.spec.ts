@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { printHubSchema } from '../../src/bootstrap';
+import { HubExpressAdapter } from '../../src/common/hub-express-adapter';
 import { postgresWindowCounts, SharedWindowThrottlerStorage } from '../../src/common/shared-rate-limit-storage';
 import { DEMO_KEYS, describeWithRealPostgres, startTestHub, TestHub } from '../support/hub';
 
@@ -190,6 +191,8 @@ describe('service', () => {
   it('answers health checks with the database checked', async () => {
     const live = await fetch(`${t.url}/health/live`);
     expect(live.status).toBe(200);
+    // Served through the adapter whose requests Express need not re-prototype (hub-express-adapter.spec.ts).
+    expect(t.hub.app.getHttpAdapter()).toBeInstanceOf(HubExpressAdapter);
     const ready = (await (await fetch(`${t.url}/health/ready`)).json()) as any;
     expect(ready.info.database.status).toBe('up');
   });
