@@ -1,7 +1,6 @@
 import type { NestApplicationOptions } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import * as http from 'node:http';
-import * as https from 'node:https';
 
 /**
  * NestJS's Express adapter, with the HTTP server building each request and response on Express's
@@ -35,12 +34,13 @@ export class HubExpressAdapter extends ExpressAdapter {
     this.serverOptions = { IncomingMessage: HubIncomingMessage, ServerResponse: HubServerResponse as typeof http.ServerResponse };
   }
 
+  /**
+   * The hub serves plain HTTP behind its TLS proxy and never asks Nest to close connections, so
+   * those two options (which the hub does not set) keep Nest's own server: correct, only without
+   * the saving.
+   */
   override initHttpServer(options: NestApplicationOptions): void {
-    const server = options?.httpsOptions
-      ? https.createServer({ ...options.httpsOptions, ...this.serverOptions } as https.ServerOptions, this.getInstance())
-      : http.createServer(this.serverOptions, this.getInstance());
-    this.setHttpServer(server);
-    // What the base class does for this option (a private method there).
-    if (options?.forceCloseConnections) (this as unknown as { trackOpenConnections(): void }).trackOpenConnections();
+    if (options?.httpsOptions || options?.forceCloseConnections) return super.initHttpServer(options);
+    this.setHttpServer(http.createServer(this.serverOptions, this.getInstance()));
   }
 }

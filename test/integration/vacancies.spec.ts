@@ -407,7 +407,6 @@ describe('the writer on rows that do not exist yet', () => {
     ['2029-09', [[0, null], [5, 0]]],
     ['2029-10', [[1, 2], [3, null], [4, 7]]],
   ];
-  const GRID = GRID_COLUMNS;
   const CHANGE = ['side', 'source', 'figure_kind', 'as_of', 'set_by', 'changed_at', 'class_ages', 'old_present', 'old_seats', 'new_seats', 'effective_old_seats', 'effective_new_seats', 'opened', 'version'];
 
   it.each([
@@ -424,10 +423,10 @@ describe('the writer on rows that do not exist yet', () => {
       const m = runner.manager;
       // The second facility gets a stored row with no figure for each month, so its write takes the
       // general path (read the stored cells, merge, UPDATE); the first has none and takes the new-row path.
-      const types: Array<{ attname: string; type: string }> = await m.query(`SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'vacancy_grid'::regclass AND attname = ANY($1)`, [GRID]);
+      const types: Array<{ attname: string; type: string }> = await m.query(`SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'vacancy_grid'::regclass AND attname = ANY($1)`, [GRID_COLUMNS]);
       const elementType = new Map(types.map((r) => [r.attname, r.type.replace(/\[\]$/, '')]));
       for (const [month] of MONTHS)
-        await m.query(`INSERT INTO vacancy_grid (facility_id, intake_month, ${GRID.join(', ')}) VALUES ($1, $2, ${GRID.map((c) => `array_fill(NULL::${elementType.get(c)}, ARRAY[6])`).join(', ')})`, [empty, month]);
+        await m.query(`INSERT INTO vacancy_grid (facility_id, intake_month, ${GRID_COLUMNS.join(', ')}) VALUES ($1, $2, ${GRID_COLUMNS.map((c) => `array_fill(NULL::${elementType.get(c)}, ARRAY[6])`).join(', ')})`, [empty, month]);
       const now = new Date('2029-06-15T03:00:00Z');
       const write = (facilityId: string) => writeVacancyCells(m, {
         side, source, figureKind, asOf: new Date('2029-06-01T00:00:00Z'), setBy: author,
@@ -436,7 +435,7 @@ describe('the writer on rows that do not exist yet', () => {
       const [viaNewRows, viaGeneralPath] = [await write(fresh), await write(empty)];
       expect(viaNewRows).toEqual({ ...viaGeneralPath, opened: viaGeneralPath.opened.map((o) => ({ ...o, facilityId: fresh, historyId: expect.any(String) })) });
       expect(viaNewRows).toMatchObject({ created: 12, updated: 0, unchanged: 0 });
-      const rowsOf = (id: string) => m.query(`SELECT intake_month, ${GRID.join(', ')} FROM vacancy_grid WHERE facility_id = $1 AND intake_month LIKE '2029-%' ORDER BY intake_month`, [id]);
+      const rowsOf = (id: string) => m.query(`SELECT intake_month, ${GRID_COLUMNS.join(', ')} FROM vacancy_grid WHERE facility_id = $1 AND intake_month LIKE '2029-%' ORDER BY intake_month`, [id]);
       const changesOf = (id: string) => m.query(`SELECT intake_month, ${CHANGE.join(', ')} FROM vacancy_change WHERE facility_id = $1 AND intake_month LIKE '2029-%' ORDER BY intake_month`, [id]);
       expect(await rowsOf(fresh)).toEqual(await rowsOf(empty));
       expect(await changesOf(fresh)).toEqual(await changesOf(empty));

@@ -7,10 +7,10 @@ import { HubExpressAdapter } from '../../src/common/hub-express-adapter';
  * response had its prototype changed while it was handled (what Express's app.handle does unless
  * the object was built on the right prototype).
  */
-async function serve(adapter: ExpressAdapter) {
+async function serve(adapter: ExpressAdapter, options: { forceCloseConnections?: boolean } = {}) {
   const app = adapter.getInstance();
   app.get('/echo', (req: any, res: any) => res.json({ ip: req.ip, host: req.get('host'), appIsApp: req.app === app, xhr: req.xhr, query: req.query }));
-  adapter.initHttpServer({});
+  adapter.initHttpServer(options);
   const server = adapter.getHttpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const original = Object.setPrototypeOf;
@@ -39,5 +39,12 @@ describe('HubExpressAdapter', () => {
     const hub = await serve(new HubExpressAdapter());
     expect(stock.changed).toBe(2);
     expect({ ...hub, changed: undefined, body: { ...hub.body, host: undefined } }).toEqual({ ...stock, changed: undefined, body: { ...stock.body, host: undefined } });
+  });
+
+  it("keeps Nest's own server for the options the hub does not use, and still answers the same", async () => {
+    const stock = await serve(new ExpressAdapter());
+    const fallback = await serve(new HubExpressAdapter(), { forceCloseConnections: true });
+    expect(fallback.changed).toBe(2);
+    expect({ ...fallback, body: { ...fallback.body, host: undefined } }).toEqual({ ...stock, body: { ...stock.body, host: undefined } });
   });
 });
