@@ -4,6 +4,7 @@ import { explainAllocation, NotPlacedReason } from '../../src/allocation/explana
 import { AllocationChild, AllocationInstance, AllocationStatus } from '../../src/allocation/instance';
 import { validateInstance } from '../../src/allocation/instance-validation';
 import { SiblingPolicy, TieBreakCriterion } from '../../src/allocation/rules';
+import { decide, prepare } from '../../src/allocation/priority';
 import { allocate } from '../../src/allocation/sibling-allocation';
 import { checkAllocation } from '../../src/allocation/stability-check';
 
@@ -105,6 +106,21 @@ describe('allocation properties (fast-check)', () => {
       const reordered = { ...inst, children: shuffled(inst.children, shuffleSeed), seats: shuffled(inst.seats, shuffleSeed + 1), siblingGroups: shuffled(inst.siblingGroups, shuffleSeed + 2) };
       expect(allocate(reordered, seed)).toEqual(first);
       expect(allocate(inst, seed)).toEqual(first);
+    }), RUNS);
+  });
+
+  it('the ranks the algorithms use follow decide() exactly, packed keys or not (fractional points)', () => {
+    fc.assert(fc.property(instanceArb, seedArb, fc.boolean(), (inst, seed, fractional) => {
+      const input = fractional ? { ...inst, children: inst.children.map((c, i) => ({ ...c, points: c.points + (i % 3) / 2 })) } : inst;
+      const p = prepare(input, seed);
+      const byCell = new Map<number, { child: number; wish: number }[]>();
+      p.wishCell.forEach((cells, child) => cells.forEach((cell, wish) => cell >= 0 && byCell.set(cell, [...(byCell.get(cell) ?? []), { child, wish }])));
+      for (const [cell, list] of byCell) {
+        const facilityId = p.facilityIds[p.cellFacility[cell]];
+        const candidate = ({ child, wish }: { child: number; wish: number }) => ({ child: p.children[child], wishIndex: wish, lottery: p.lottery[child] });
+        const expected = [...list].sort((x, y) => decide(candidate(x), candidate(y), facilityId, input.tieBreak).order);
+        expect(expected.map(({ child, wish }) => p.rank[child][wish])).toEqual(expected.map((_, i) => i));
+      }
     }), RUNS);
   });
 
