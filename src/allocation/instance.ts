@@ -77,7 +77,8 @@ export interface AllocationResult {
   lottery: Record<string, number>;
   /** NO_STABLE_RESULT_FOUND: the sibling groups (families) whose placements kept changing. */
   unresolvedFamilies: string[];
-  stats: { proposals: number; reconsiderations: number };
+  /** proposals: steps over all attempts; attempts: how many searches ran (see allocate). */
+  stats: { proposals: number; reconsiderations: number; attempts?: number };
 }
 
 /**

@@ -20,13 +20,16 @@
  * Without siblings this is exactly deferred acceptance: the child-optimal stable matching.
  */
 import { AllocationInstance, AllocationResult, AllocationStatus } from './instance';
+import { lotteryNumber } from './lottery';
 import { lotteryRecord, prepare, Prepared } from './priority';
 import { SiblingPolicy } from './rules';
 import { assignmentsOf, Cells } from './seat-cells';
 
 export interface AllocateOptions {
-  /** Steps (proposals and reconsiderations) before giving up; default max(100,000, 50 × wishes). */
+  /** Steps (proposals and reconsiderations) per attempt before giving up; default max(100,000, 10 × wishes). */
   budget?: number;
+  /** Attempts in all (the first in sorted order, then in orders drawn from the seed); default 6. */
+  attempts?: number;
 }
 
 interface Family {
@@ -41,8 +44,23 @@ interface Family {
   jointWish: Int32Array[];
 }
 
+/**
+ * Runs the search in sorted order; when it cycles, runs it again with the units introduced in an order
+ * drawn from the seed (attempt k uses lottery numbers of seed + k), since which stable result is reached,
+ * and whether the search cycles, depends on the path. The result is the first stable one, or the last
+ * attempt's, reported as NO_STABLE_RESULT_FOUND. Deterministic: the attempts depend on the seed only.
+ */
 export function allocate(instance: AllocationInstance, seed: number, options: AllocateOptions = {}): AllocationResult {
-  return new SiblingAllocator(prepare(instance, seed), instance, options).run(seed);
+  const prepared = prepare(instance, seed);
+  const attempts = Math.max(1, options.attempts ?? 6);
+  let result!: AllocationResult;
+  let steps = 0;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    result = new SiblingAllocator(prepared, instance, options, attempt).run(seed);
+    steps += result.stats.proposals;
+    if (result.status === AllocationStatus.STABLE) break;
+  }
+  return { ...result, stats: { ...result.stats, proposals: steps } };
 }
 
 /** Facilities every member wished, by the sum of their ranks, then the best rank, then facility id. */
@@ -81,7 +99,7 @@ class SiblingAllocator {
   private reconsiderations = 0;
   private readonly budget: number;
 
-  constructor(private readonly p: Prepared, instance: AllocationInstance, options: AllocateOptions) {
+  constructor(private readonly p: Prepared, instance: AllocationInstance, options: AllocateOptions, private readonly attempt: number) {
     this.n = p.children.length;
     this.cells = new Cells(p.cellCapacity);
     this.heldCell = new Int32Array(this.n).fill(-1);
@@ -92,7 +110,7 @@ class SiblingAllocator {
     this.rejected = Array.from(p.cellCapacity, () => []);
     this.isDirty = new Uint8Array(p.cellCapacity.length);
     const wishes = p.children.reduce((sum, c) => sum + c.wishes.length, 0);
-    this.budget = options.budget ?? Math.max(100_000, 50 * wishes);
+    this.budget = options.budget ?? Math.max(100_000, 10 * wishes);
     this.buildFamilies(instance);
   }
 
@@ -119,7 +137,10 @@ class SiblingAllocator {
     this.inQueue = new Uint8Array(this.n + G);
   }
 
+  private seed = 0;
+
   run(seed: number): AllocationResult {
+    this.seed = seed;
     this.enqueueInitialUnits();
     let exhausted = false;
     for (;;) {
@@ -150,7 +171,7 @@ class SiblingAllocator {
       assignments: assignmentsOf(this.p, this.heldWish),
       lottery: lotteryRecord(this.p),
       unresolvedFamilies: exhausted ? moving : [],
-      stats: { proposals: this.ops, reconsiderations: this.reconsiderations },
+      stats: { proposals: this.ops, reconsiderations: this.reconsiderations, attempts: this.attempt + 1 },
     };
   }
 
@@ -163,7 +184,12 @@ class SiblingAllocator {
       const weakest = f.members.reduce((w, m) => (p.children[m].points < p.children[w].points ? m : w));
       units.push({ unit: n + g, points: p.children[weakest].points, lottery: p.lottery[weakest] });
     });
-    units.sort((a, b) => b.points - a.points || a.lottery - b.lottery || a.unit - b.unit);
+    if (this.attempt === 0) units.sort((a, b) => b.points - a.points || a.lottery - b.lottery || a.unit - b.unit);
+    else {
+      const draw = (unit: number) => lotteryNumber(this.seed + this.attempt, unit < n ? p.children[unit].id : this.families[unit - n].id);
+      units.forEach((u) => (u.lottery = draw(u.unit)));
+      units.sort((a, b) => a.lottery - b.lottery || a.unit - b.unit);
+    }
     for (const { unit } of units) this.enqueue(unit);
   }
 
