@@ -6,6 +6,7 @@ import { AuthenticatedClient, CurrentClient } from '../auth/current-client.decor
 import { Roles } from '../auth/roles.decorator';
 import { groupByKeys, loaderFor } from '../common/loaders';
 import { Connection, MAX_PAGE_SIZE } from '../common/pagination';
+import { Text, TextArg } from '../common/text-field';
 import type { GqlContext } from '../common/request-context';
 import { ApplicationDeliveryService } from './application-delivery.service';
 import { DeliveryMode } from './application.entity';
@@ -61,7 +62,7 @@ export class FeedAcknowledgement {
 @ArgsType()
 export class FeedArgs {
   @Field(() => String, { nullable: true, description: 'A cursor of this feed; default: the last acknowledged one.' })
-  @IsOptional() @Matches(/^\d{1,18}$/, { message: 'after must be a cursor of this feed (digits)' })
+  @IsOptional() @Text('cursor') @Matches(/^\d{1,18}$/, { message: 'after must be a cursor of this feed (digits)' })
   after?: string;
 
   @Field(() => Int, { defaultValue: 50, description: `Page size, 1–${MAX_PAGE_SIZE}.` })
@@ -114,7 +115,7 @@ export class ApplicationsResolver {
 
   @Roles(ApiRole.ADMIN, ApiRole.MUNICIPALITY)
   @Query(() => MunicipalityDeliverySettingView, { description: 'How a municipality takes applications (ADMIN, or the municipality itself).' })
-  municipalityDelivery(@Args('municipalityCode') municipalityCode: string, @CurrentClient() client: AuthenticatedClient) {
+  municipalityDelivery(@TextArg('municipalityCode', 'municipalityCode') municipalityCode: string, @CurrentClient() client: AuthenticatedClient) {
     assertMunicipalityScope(client, municipalityCode);
     return this.delivery.setting(municipalityCode);
   }
@@ -130,7 +131,7 @@ export class ApplicationsResolver {
   @Mutation(() => FeedAcknowledgement, {
     description: 'PULL: everything up to this cursor is safely in your system. Moves the applications you decide on to DELIVERED; an older cursor changes nothing.',
   })
-  acknowledgeMunicipalityFeed(@Args('cursor') cursor: string, @CurrentClient() client: AuthenticatedClient) {
+  acknowledgeMunicipalityFeed(@TextArg('cursor', 'cursor') cursor: string, @CurrentClient() client: AuthenticatedClient) {
     return this.delivery.acknowledgeFeed(client, cursor);
   }
 }
