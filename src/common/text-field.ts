@@ -73,7 +73,7 @@ class TextArgPipe implements PipeTransform {
     if (value === null || value === undefined) return value;
     const result = applyTextPolicy(this.use.kind, value, this.use);
     if (result.ok) return result.value;
-    throw invalidInput([{ field: this.name, problems: [result.refusal.en], problemsJa: [result.refusal.ja] }]);
+    throw invalidInput([{ field: this.name, problems: [result.refusal.en], problemsJa: [result.refusal.ja] }], { reason: result.refusal.reason });
   }
 }
 

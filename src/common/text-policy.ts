@@ -11,10 +11,12 @@
  * U+FFFD (text already broken by a wrong character encoding). Surrogate pairs (𠮷) and variation
  * selectors (異体字 sequences such as 葛󠄀) are characters like any other.
  *
- * Normalisation: NFKC for text people type (full-width digits and Latin → ASCII, half-width kana →
- * full-width, U+3000 → space), trimmed, runs of spaces made one; names keep CJK compatibility
- * ideographs (U+F900–U+FAFF, which NFKC would replace by their unified forms: 神 U+FA19 → 神 U+795E,
- * a different character in a family register). Keys, URLs, base64 and files are left as sent.
+ * Normalisation: NFKC for names, addresses, phones, references and codes (full-width digits and
+ * Latin → ASCII, half-width kana → full-width, U+3000 → space), trimmed, runs of spaces made one;
+ * names keep CJK compatibility ideographs (U+F900–U+FAFF, which NFKC would replace by their unified
+ * forms: 神 U+FA19 → 神 U+795E, a different character in a family register). Free text (notes,
+ * labels) is NFC only: what a person wrote keeps its full-width brackets and punctuation
+ * (「就労証明書（原本）」 stays as written). Keys, URLs, base64 and files are left as sent.
  * Lengths count characters (code points): 𠮷 is one.
  */
 import { isRealDate } from './dates';
@@ -29,7 +31,7 @@ export const TEXT_KINDS = [
  * - personName: a person's name (氏名); kanaName: its reading (フリガナ), stored in katakana.
  * - organisationName: an employer (勤務先), an API client, a facility's operator.
  * - address (住所), phone (電話番号, Japanese fixed or mobile), postalCode (郵便番号, NNN-NNNN).
- * - note: free text of several lines (health notes, reasons); label: one line of free text;
+ * - note: free text of several lines (health notes, reasons); label: one line of free text (both NFC only);
  *   reference: a partner's opaque reference (file id, submission number); searchText: a search box.
  * - key: printable ASCII without spaces (idempotency keys, event ids); token: letters, digits and . _ : -;
  *   identifier: a machine name ('application.read'); topic: an event type prefix; cursor: a page cursor.
@@ -180,6 +182,8 @@ interface KindSpec {
 
 const keep = (s: string) => s;
 const nfkcLine = (s: string) => oneLine(s.normalize('NFKC'));
+/** Free text: NFC, trimmed, runs of ASCII spaces made one; ideographic spaces stay as written. */
+const nfcLine = (s: string) => s.normalize('NFC').replace(/ {2,}/g, ' ').trim();
 const format = (pattern: RegExp, en: string, ja: string) => (s: string) => (pattern.test(s) ? null : { en, ja });
 
 const LETTER = /\p{L}/u;
@@ -245,13 +249,13 @@ export function normalizeAddress(s: string): string {
   return oneLine(s.normalize('NFKC')).replace(DASH_BETWEEN_DIGITS, '-');
 }
 
-/** NFKC per line, line breaks as LF, spaces inside lines made one, blank lines at both ends dropped. */
+/** NFC, line breaks as LF, spaces at line ends and blank lines at both ends dropped; otherwise as written. */
 export function normalizeNote(s: string): string {
   return s
-    .normalize('NFKC')
+    .normalize('NFC')
     .replace(/\r\n?|[\u2028\u2029]/g, '\n')
     .split('\n')
-    .map((line) => line.replace(SPACES, ' ').trimEnd())
+    .map((line) => line.trimEnd())
     .join('\n')
     .trim();
 }
@@ -298,7 +302,7 @@ const SPECS: Record<TextKind, KindSpec> = {
     check: format(/^\d{3}-\d{4}$/, 'must be a Japanese postal code, NNN-NNNN (e.g. 173-8501)', '郵便番号（NNN-NNNN 形式、例: 173-8501）で入力してください'),
   },
   note: { max: 2000, multiline: true, normalize: normalizeNote },
-  label: { max: 200, normalize: nfkcLine },
+  label: { max: 200, normalize: nfcLine },
   reference: { max: 500, normalize: nfkcLine },
   searchText: { max: 100, normalize: nfkcLine },
   key: {
@@ -351,7 +355,14 @@ const SPECS: Record<TextKind, KindSpec> = {
   municipalityCode: {
     max: 6,
     normalize: (s) => s.normalize('NFKC').trim(),
-    check: format(/^\d{6}$/, 'must be a municipality code of six digits (e.g. 131199)', '自治体コード（6桁の数字、例: 131199）で指定してください'),
+    check: (s) =>
+      /^\d{6}$/.test(s)
+        ? null
+        : {
+            reason: s.length === 6 ? 'NOT_DIGITS' : 'LENGTH',
+            en: 'must be a municipality code of six digits (e.g. 131199)',
+            ja: '自治体コード（6桁の数字、例: 131199）で指定してください',
+          },
   },
   prefectureCode: {
     max: 2,

@@ -33,13 +33,13 @@ function flatten(errors: ValidationError[], prefix: string): FieldProblems[] {
 }
 
 /** BAD_USER_INPUT naming the first bad field; every bad field is listed in extensions.details.fields. */
-export function invalidInput(fields: FieldProblems[]) {
+export function invalidInput(fields: FieldProblems[], details: Record<string, unknown> = {}) {
   const first = fields[0] ?? { field: 'input', problems: ['is invalid'], problemsJa: ['正しくありません'] };
   return Errors.badInput(
     first.field,
     `Invalid value for "${first.field}": ${first.problems.join('; ')}.`,
     `「${first.field}」の値が正しくありません: ${first.problemsJa.join('; ')}。`,
-    { fields },
+    { ...details, fields },
   );
 }
 

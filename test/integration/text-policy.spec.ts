@@ -234,7 +234,7 @@ describe('accepted text is normalised, and what municipalities receive holds no 
     const feed = await t.ok(FEED, {}, meguroKey);
     const entry = feed.municipalityFeed.entries.find((e: { applicationId: string }) => e.applicationId === id);
     const document = JSON.parse(entry.documentJson);
-    expect(document.personal.child).toMatchObject({ name: '𠮷田 \ufa19子', kana: `ヨシダ シンコ ${RUN}`, birthDate: '2024-06-15', healthNotes: '卵アレルギー\n(加熱卵は可)' });
+    expect(document.personal.child).toMatchObject({ name: '𠮷田 \ufa19子', kana: `ヨシダ シンコ ${RUN}`, birthDate: '2024-06-15', healthNotes: '卵アレルギー\n（加熱卵は可）' });
     expect(document.personal.household.phone).toBe('03-3715-1111');
     for (const [path, text] of strings(document)) {
       expect({ path, forbidden: findForbiddenCharacter(text, { multiline: path.endsWith('.healthNotes') }) }).toEqual({ path, forbidden: null });

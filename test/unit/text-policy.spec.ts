@@ -213,7 +213,9 @@ describe('organisationName, note, label, reference, searchText', () => {
     expect(accepted('organisationName', '株式会社　ＡＢＣ')).toBe('株式会社 ABC');
     expect(accepted('organisationName', '7-Eleven')).toBe('7-Eleven');
     expect(refusal('organisationName', '---').reason).toBe('BAD_FORMAT');
-    expect(accepted('note', '  １行目  \n\n２行目\t終わり  ')).toBe('1行目\n\n2行目 終わり');
+    expect(accepted('note', '  １行目  \r\n\n２行目\t終わり  ')).toBe('１行目\n\n２行目\t終わり'); // NFC: as written
+    expect(accepted('label', ' 就労証明書（原本）　写し ')).toBe('就労証明書（原本）　写し');
+    expect(accepted('note', 'ｶﾞ\u3000か\u3099')).toBe('ｶﾞ\u3000が'); // composed, not widened
     expect(accepted('reference', ' 電子申請　12345 ')).toBe('電子申請 12345');
     expect(accepted('searchText', 'ﾆｼﾞｲﾛ')).toBe('ニジイロ');
   });
