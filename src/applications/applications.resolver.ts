@@ -10,7 +10,7 @@ import { Text, TextArg } from '../common/text-field';
 import type { GqlContext } from '../common/request-context';
 import { ApplicationDeliveryService } from './application-delivery.service';
 import { DeliveryMode } from './application.entity';
-import { ApplicationTimelineEntry, ApplicationView, SubmitApplicationPayload } from './application.types';
+import { ApplicationTimelineEntry, ApplicationView, PossibleDuplicateApplicationView, SubmitApplicationPayload } from './application.types';
 import { ApplicationsService, ReadContext } from './applications.service';
 import { ApplicationsArgs } from './dto/applications-filter.input';
 import { ConfigureMunicipalityDeliveryInput } from './dto/configure-municipality-delivery.input';
@@ -96,6 +96,14 @@ export class ApplicationsResolver {
   @Query(() => ApplicationConnection, { description: 'Applications the caller may see, newest first. Every application returned is recorded in the audit log.' })
   applications(@Args() args: ApplicationsArgs, @CurrentClient() client: AuthenticatedClient, @Context() ctx: GqlContext) {
     return this.service.list(args.filter ?? {}, args.first, args.after, readContext(client, ctx));
+  }
+
+  @Roles(ApiRole.MUNICIPALITY, ApiRole.ADMIN)
+  @Query(() => [PossibleDuplicateApplicationView], {
+    description: 'MUNICIPALITY (an application routed to it) and ADMIN: the applications for the same child (kana name, birth date, residence municipality) and intake month that came through other partner apps, oldest first; a municipality sees those routed to it too. Also in the documents it receives (possibleDuplicateOfApplicationIds). Partners are never told.',
+  })
+  possibleDuplicateApplications(@Args('applicationId', { type: () => ID }) applicationId: string, @CurrentClient() client: AuthenticatedClient, @Context() ctx: GqlContext) {
+    return this.service.possibleDuplicateApplications(applicationId, readContext(client, ctx));
   }
 
   @ResolveField(() => [ApplicationTimelineEntry], { description: 'What happened to the application, in order (経過).' })
