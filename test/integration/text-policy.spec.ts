@@ -247,6 +247,17 @@ describe('accepted text is normalised, and what municipalities receive holds no 
     for (const [path, text] of strings(delivered)) expect({ path, forbidden: findForbiddenCharacter(text) }).toEqual({ path, forbidden: null });
   });
 
+  it('no webhook payload waiting in or sent from the outbox holds one either', async () => {
+    const rows: Array<{ type: string; data: unknown }> = await t.db.query(`SELECT type, data FROM outbox_message`);
+    expect(rows.some((r) => r.type === 'jp.hokatsu.application.forwarded')).toBe(true);
+    for (const row of rows) {
+      for (const [path, text] of strings(row.data)) {
+        const forbidden = findForbiddenCharacter(text, { multiline: /\.(healthNotes|reasonDetails|notes?|reason|cancelReason|details(\.\w+)*)$/.test(path) });
+        expect({ type: row.type, path, forbidden }).toEqual({ type: row.type, path, forbidden: null });
+      }
+    }
+  });
+
   it('no feed document delivered to any municipality holds a control, bidi or zero-width character', async () => {
     // Over every entry in the database: what the hub stored for municipalities, whoever submitted it.
     const rows: Array<{ payload: string }> = await t.db.query(`SELECT payload FROM municipality_feed_entry`);
