@@ -350,7 +350,7 @@ function applicationInput(i: number, runTag: string, f: Facilities) {
   const forwardTo = i % 2 === 0 ? f.adachi : f.suginami;
   return {
     idempotencyKey: `burst-${runTag}-${i}`,
-    child: { name: `板橋 ${i}`, kana: `イタバシ ${kanaTail}`, birthDate: birth, sex: i % 2 ? 'MALE' : 'FEMALE' },
+    child: { name: `板橋 ${kanaTail}`, kana: `イタバシ ${kanaTail}`, birthDate: birth, sex: i % 2 ? 'MALE' : 'FEMALE' },
     household: { address: `東京都板橋区板橋2-${(i % 60) + 1}-1`, phone: '03-3964-1111', memberCount: 3 },
     guardians: [
       { name: '板橋 太郎', kana: 'イタバシ タロウ', relationship: 'FATHER', careReason: 'EMPLOYMENT', employment: { employerName: '株式会社ベンチ', daysPerWeek: 5, startTime: '09:00', endTime: '18:00', hoursPerMonth: 160 } },

@@ -15,7 +15,7 @@ import { AppConfig } from '../config/app-config';
 import { WebhookDispatcher } from '../outbox/webhook-dispatcher';
 import { WebhookEndpointService } from '../outbox/webhook-endpoint.service';
 import { StatusActor } from '../status/application-status';
-import { BATCH_COLUMNS, batchRow, FullApplicationDocument, fullApplicationDocument } from './application-document';
+import { BATCH_COLUMNS, batchRow, FullApplicationDocument, fullApplicationDocument, possibleDuplicatesFor } from './application-document';
 import { DeliveryMode } from './application.entity';
 import { ApplicationErrorCode } from './applications.errors';
 import { ApplicationsService, ReadContext } from './applications.service';
@@ -145,13 +145,18 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
     );
     const page = rows.slice(0, first);
     await this.applications.recordReads(ctx, page.map((r) => r.application_id), 'application.feed.read');
+    // As of reading: an entry stored before a later partner's submission of the same child names it too.
+    const duplicates = await this.applications.possibleDuplicatesOf(page.map((r) => r.application_id));
     return {
       entries: page.map((r) => ({
         cursor: r.id,
         kind: r.kind,
         applicationId: r.application_id,
         createdAt: r.created_at,
-        document: this.applications.fieldCipher.decryptJson<FullApplicationDocument>(r.payload, 'municipality_feed_entry.payload'),
+        document: {
+          ...this.applications.fieldCipher.decryptJson<FullApplicationDocument>(r.payload, 'municipality_feed_entry.payload'),
+          possibleDuplicateOfApplicationIds: possibleDuplicatesFor({ possibleDuplicates: duplicates.get(r.application_id) ?? [] }, code),
+        },
       })),
       acknowledgedCursor: acknowledged,
       hasMore: rows.length > first,

@@ -10,6 +10,11 @@
  *
  * A FORWARDED_NOTICE says so (`forwarded: true`, `forwardedBy`): it is the copy the deciding
  * municipality forwards (管外, or a move-in destination), never a second application.
+ *
+ * `possibleDuplicateOfApplicationIds`: the other live applications for the same child (kana name,
+ * birth date, residence municipality) and intake month that came through other partner apps and that
+ * this municipality also receives — possibly one applicant applying twice. Municipalities only: no
+ * partner ever receives these documents.
  */
 import type { RecipientRole, RoutingDecision } from './routing';
 
@@ -34,6 +39,13 @@ export interface PersonalData {
   documents: Array<{ kind: string; reference?: string | null; attachment?: { contentType: string; base64: string } | null }>;
 }
 
+/** Another live application for the same child and month (another partner's), and who receives it. */
+export interface PossibleDuplicate {
+  applicationId: string;
+  /** The municipalities that application is routed to: a recipient is told only of those it receives too. */
+  municipalityCodes: readonly string[];
+}
+
 export interface ApplicationFacts {
   id: string;
   status: string;
@@ -52,6 +64,7 @@ export interface ApplicationFacts {
   validUntil: string | null;
   submittedAt: Date;
   wishes: Array<{ rank: number; facilityId: string; municipalityCode: string; facilityName?: string }>;
+  possibleDuplicates: readonly PossibleDuplicate[];
 }
 
 export interface ApplicationNotice {
@@ -80,6 +93,8 @@ export interface ApplicationNotice {
   submittedAt: string;
   /** How to read the personal part when it is not included (PUSH): GraphQL `application(id)` with the municipality's key. */
   personalDataIncluded: boolean;
+  /** Other live applications (other partner apps) for the same child and intake month that this municipality receives too; empty when none. */
+  possibleDuplicateOfApplicationIds: string[];
 }
 
 export interface FullApplicationDocument extends ApplicationNotice {
@@ -119,7 +134,13 @@ export function applicationNotice(app: ApplicationFacts, recipientCode: string):
     validUntil: app.validUntil,
     submittedAt: app.submittedAt.toISOString(),
     personalDataIncluded: false,
+    possibleDuplicateOfApplicationIds: possibleDuplicatesFor(app, recipientCode),
   };
+}
+
+/** The possible duplicates a recipient is told of: those it receives too. */
+export function possibleDuplicatesFor(app: Pick<ApplicationFacts, 'possibleDuplicates'>, recipientCode: string): string[] {
+  return app.possibleDuplicates.filter((d) => d.municipalityCodes.includes(recipientCode)).map((d) => d.applicationId);
 }
 
 export function fullApplicationDocument(app: ApplicationFacts, recipientCode: string, personal: PersonalData): FullApplicationDocument {
@@ -139,6 +160,7 @@ export const BATCH_COLUMNS = [
   'child_name', 'child_kana', 'child_birth_date', 'child_sex', 'child_health_notes', 'household_address', 'household_phone', 'household_member_count',
   ...guardianColumns(1), ...guardianColumns(2),
   'siblings', 'siblings_accept_split', 'documents', 'incomplete', 'missing_documents', 'valid_until',
+  'possible_duplicate_of_application_ids',
 ] as const;
 
 function guardianColumns(n: 1 | 2) {
@@ -187,6 +209,8 @@ export function batchRow(doc: FullApplicationDocument, wishNames: ReadonlyMap<st
     incomplete: bool(doc.incomplete),
     missing_documents: doc.missingDocuments.join(';'),
     valid_until: doc.validUntil ?? '',
+    // Documents stored before the field existed have none.
+    possible_duplicate_of_application_ids: (doc.possibleDuplicateOfApplicationIds ?? []).join(';'),
   };
   ([1, 2] as const).forEach((n) => {
     const g = p.guardians[n - 1];

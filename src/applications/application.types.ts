@@ -150,6 +150,21 @@ export class ApplicationView {
   @Field(() => Int) version: number;
 }
 
+/**
+ * Municipalities' and admins' only (possibleDuplicateApplications): deliberately not a field of
+ * ApplicationView, which partners read too.
+ */
+@ObjectType({
+  description: 'Another application for the same child (same kana name, birth date and residence municipality) and intake month, submitted through another partner app while this one was live: possibly one applicant applying twice. Seen by municipalities and admins only; partners are never told.',
+})
+export class PossibleDuplicateApplicationView {
+  @Field(() => ID) applicationId: string;
+  @Field(() => ApplicationStatus) status: ApplicationStatus;
+  @Field({ description: 'YYYY-MM' }) intakeMonth: string;
+  @Field() submittedAt: Date;
+  @Field({ description: 'When the hub found the pair: the later of the two submissions.' }) detectedAt: Date;
+}
+
 @ObjectType({ description: 'The result of submitApplication.' })
 export class SubmitApplicationPayload {
   @Field(() => ApplicationView) application: ApplicationView;

@@ -6,10 +6,11 @@ import { AuthenticatedClient, CurrentClient } from '../auth/current-client.decor
 import { Roles } from '../auth/roles.decorator';
 import { groupByKeys, loaderFor } from '../common/loaders';
 import { Connection, MAX_PAGE_SIZE } from '../common/pagination';
+import { Text, TextArg } from '../common/text-field';
 import type { GqlContext } from '../common/request-context';
 import { ApplicationDeliveryService } from './application-delivery.service';
 import { DeliveryMode } from './application.entity';
-import { ApplicationTimelineEntry, ApplicationView, SubmitApplicationPayload } from './application.types';
+import { ApplicationTimelineEntry, ApplicationView, PossibleDuplicateApplicationView, SubmitApplicationPayload } from './application.types';
 import { ApplicationsService, ReadContext } from './applications.service';
 import { ApplicationsArgs } from './dto/applications-filter.input';
 import { ConfigureMunicipalityDeliveryInput } from './dto/configure-municipality-delivery.input';
@@ -61,7 +62,7 @@ export class FeedAcknowledgement {
 @ArgsType()
 export class FeedArgs {
   @Field(() => String, { nullable: true, description: 'A cursor of this feed; default: the last acknowledged one.' })
-  @IsOptional() @Matches(/^\d{1,18}$/, { message: 'after must be a cursor of this feed (digits)' })
+  @IsOptional() @Text('cursor') @Matches(/^\d{1,18}$/, { message: 'after must be a cursor of this feed (digits)' })
   after?: string;
 
   @Field(() => Int, { defaultValue: 50, description: `Page size, 1–${MAX_PAGE_SIZE}.` })
@@ -97,6 +98,14 @@ export class ApplicationsResolver {
     return this.service.list(args.filter ?? {}, args.first, args.after, readContext(client, ctx));
   }
 
+  @Roles(ApiRole.MUNICIPALITY, ApiRole.ADMIN)
+  @Query(() => [PossibleDuplicateApplicationView], {
+    description: 'MUNICIPALITY (an application routed to it) and ADMIN: the applications for the same child (kana name, birth date, residence municipality) and intake month that came through other partner apps, oldest first; a municipality sees those routed to it too. Also in the documents it receives (possibleDuplicateOfApplicationIds). Partners are never told.',
+  })
+  possibleDuplicateApplications(@Args('applicationId', { type: () => ID }) applicationId: string, @CurrentClient() client: AuthenticatedClient, @Context() ctx: GqlContext) {
+    return this.service.possibleDuplicateApplications(applicationId, readContext(client, ctx));
+  }
+
   @ResolveField(() => [ApplicationTimelineEntry], { description: 'What happened to the application, in order (経過).' })
   timeline(@Parent() application: ApplicationView, @Context() ctx: GqlContext) {
     return loaderFor<string, ApplicationTimelineEntry[]>(ctx, 'applicationTimeline', async (ids) =>
@@ -114,7 +123,7 @@ export class ApplicationsResolver {
 
   @Roles(ApiRole.ADMIN, ApiRole.MUNICIPALITY)
   @Query(() => MunicipalityDeliverySettingView, { description: 'How a municipality takes applications (ADMIN, or the municipality itself).' })
-  municipalityDelivery(@Args('municipalityCode') municipalityCode: string, @CurrentClient() client: AuthenticatedClient) {
+  municipalityDelivery(@TextArg('municipalityCode', 'municipalityCode') municipalityCode: string, @CurrentClient() client: AuthenticatedClient) {
     assertMunicipalityScope(client, municipalityCode);
     return this.delivery.setting(municipalityCode);
   }
@@ -130,7 +139,7 @@ export class ApplicationsResolver {
   @Mutation(() => FeedAcknowledgement, {
     description: 'PULL: everything up to this cursor is safely in your system. Moves the applications you decide on to DELIVERED; an older cursor changes nothing.',
   })
-  acknowledgeMunicipalityFeed(@Args('cursor') cursor: string, @CurrentClient() client: AuthenticatedClient) {
+  acknowledgeMunicipalityFeed(@TextArg('cursor', 'cursor') cursor: string, @CurrentClient() client: AuthenticatedClient) {
     return this.delivery.acknowledgeFeed(client, cursor);
   }
 }

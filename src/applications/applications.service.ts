@@ -14,10 +14,10 @@ import { AppConfig } from '../config/app-config';
 import { OutboxService } from '../outbox/outbox.service';
 import { ApplicationStatus, isActive, StatusActor, toJapanDate } from '../status/application-status';
 import {
-  applicationNotice, ApplicationFacts, eventTypeFor, fullApplicationDocument, PersonalData, personalDataOf,
+  applicationNotice, ApplicationFacts, eventTypeFor, fullApplicationDocument, PersonalData, personalDataOf, PossibleDuplicate,
 } from './application-document';
 import { DeliveryMode } from './application.entity';
-import { ApplicationView, RecipientRoleEnum } from './application.types';
+import { ApplicationView, PossibleDuplicateApplicationView, RecipientRoleEnum } from './application.types';
 import { ApplicationErrorCode } from './applications.errors';
 import { childKeyOf, childKeysUnderRing } from './child-key';
 import { SubmitApplicationInput } from './dto/submit-application.input';
@@ -37,6 +37,13 @@ export const ACTIVE_STATUSES = Object.values(ApplicationStatus).filter(isActive)
 const ACTIVE_STATUS_PREDICATE = `a.status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 const UNIQUE_VIOLATION = '23505';
+
+/**
+ * How often a submission looks again when another submission for the same child, residence and month
+ * was stored between its reading and its writing (child_intake_claim). Each round at least one of the
+ * submissions in the race is stored, so this is the number of them that can meet at once.
+ */
+const MAX_CLAIM_ATTEMPTS = 10;
 
 /** What the submission's statement wrote, to answer from without reading it back. */
 interface StoredSubmission {
@@ -105,10 +112,17 @@ export class ApplicationsService {
 
   /**
    * Round trips on the request path: one statement reads everything the checks need (an earlier
-   * request under the key, the child's active application, facilities, municipalities with their
+   * request under the key, the child's active applications, facilities, municipalities with their
    * delivery settings, procedures), then one statement stores it all; the answer is built from what
    * was written. A concurrent request under the same key is caught by the insert (ON CONFLICT on
    * the key) and answered as its replay.
+   *
+   * The same child (kana, birth date, residence) with a live application for the month from another
+   * partner app: accepted, and both are flagged to the municipalities as possible duplicates
+   * (application_possible_duplicate, `possibleDuplicateOfApplicationIds` in the documents); the
+   * partner's answer is the same as for any other application. The store is conditional on the child's
+   * claim row being unchanged since the read, so two partners submitting the same child at the same
+   * moment cannot both miss each other: the later one stores nothing and reads again.
    */
   async submit(input: SubmitApplicationInput, ctx: ReadContext): Promise<{ application: ApplicationView; replayed: boolean }> {
     const { client } = ctx;
@@ -117,30 +131,41 @@ export class ApplicationsService {
     const fingerprint = requestFingerprint(request);
     const now = this.clock.now();
     const today = toJapanDate(now);
-    const loaded = await this.loadSubmission(client.id, input, today);
-    if (loaded.earlierUnderKey) return this.replay(client.id, idempotencyKey, fingerprint, ctx);
+    const childKey = childKeyOf(input.child, this.keyRing.current);
+    for (let attempt = 1; ; attempt++) {
+      const loaded = await this.loadSubmission(client.id, input, today);
+      if (loaded.earlierUnderKey) return this.replay(client.id, idempotencyKey, fingerprint, ctx);
 
-    const verdict = checkSubmission(input, loaded.facts);
-    const personal = personalDataOf(input);
-    if (loaded.activeId) throw duplicateActive(input, loaded.activeId);
+      const verdict = checkSubmission(input, loaded.facts);
+      const personal = personalDataOf(input);
+      if (loaded.activeId) throw duplicateActive(input, loaded.activeId);
 
-    const deliveries = new Map(verdict.routing.recipients.map((r) => [r.municipalityCode, loaded.deliveries.get(r.municipalityCode)!]));
-    let stored: StoredSubmission | null;
-    try {
-      stored = await this.store({ input, client, fingerprint, childKey: childKeyOf(input.child, this.keyRing.current), verdict, personal, deliveries, now });
-    } catch (err) {
-      const constraint = (err as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION ? (err as { constraint?: string }).constraint : undefined;
-      if (constraint === 'application_one_active_per_child') {
-        // A concurrent request with the same key may have won the race: answer as a retry of it (or CONFLICT).
-        const winner = await this.replayOf(client.id, idempotencyKey, fingerprint, ctx);
-        if (winner) return winner;
-        throw duplicateActive(input, await this.activeApplicationOf(client.id, input));
+      const deliveries = new Map(verdict.routing.recipients.map((r) => [r.municipalityCode, loaded.deliveries.get(r.municipalityCode)!]));
+      let stored: StoredSubmission | 'KEY_TAKEN' | 'CHILD_CLAIMED_MEANWHILE';
+      try {
+        stored = await this.store({
+          input, client, fingerprint, childKey, claimVersion: loaded.claimVersion, possibleDuplicates: loaded.possibleDuplicates, verdict, personal, deliveries, now,
+        });
+      } catch (err) {
+        const constraint = (err as { code?: string; constraint?: string }).code === UNIQUE_VIOLATION ? (err as { constraint?: string }).constraint : undefined;
+        if (constraint === 'application_one_active_per_child') {
+          // A concurrent request with the same key may have won the race: answer as a retry of it (or CONFLICT).
+          const winner = await this.replayOf(client.id, idempotencyKey, fingerprint, ctx);
+          if (winner) return winner;
+          throw duplicateActive(input, await this.activeApplicationOf(client.id, input));
+        }
+        throw err;
       }
-      throw err;
+      // Nothing stored: a concurrent request under the same key committed first.
+      if (stored === 'KEY_TAKEN') return this.replay(client.id, idempotencyKey, fingerprint, ctx);
+      if (stored === 'CHILD_CLAIMED_MEANWHILE') {
+        if (attempt < MAX_CLAIM_ATTEMPTS) continue;
+        // Says nothing of what else was stored: to this partner, the other submissions do not exist.
+        throw Errors.conflict('The application could not be stored because of concurrent changes; send the same request again (same idempotency key).',
+          '同時に行われた変更のため申込みを保存できませんでした。同じリクエスト（同じ冪等キー）をもう一度送ってください。', {}, 'input');
+      }
+      return { application: this.viewOfSubmitted(input, verdict, personal, stored, now), replayed: false };
     }
-    // Nothing stored: a concurrent request under the same key committed first.
-    if (!stored) return this.replay(client.id, idempotencyKey, fingerprint, ctx);
-    return { application: this.viewOfSubmitted(input, verdict, personal, stored, now), replayed: false };
   }
 
   /** One application, if the client may see it (partner: its own; municipality: routed to it; admin: all). Audited. */
@@ -169,8 +194,26 @@ export class ApplicationsService {
     return this.cipher.decryptJson<PersonalData>(row.personal_data, 'application.personal_data');
   }
 
-  /** Facts for the documents: the row plus its wishes. */
-  async factsOf(rows: ApplicationRow[], manager: EntityManager = this.db.manager): Promise<ApplicationFacts[]> {
+  /**
+   * The possible duplicates recorded for each application (other partners' applications for the same
+   * child, residence and intake month), oldest first, each with the municipalities it is routed to.
+   */
+  async possibleDuplicatesOf(ids: readonly string[], manager: EntityManager = this.db.manager): Promise<Map<string, PossibleDuplicate[]>> {
+    const byApplication = new Map<string, PossibleDuplicate[]>(ids.map((id) => [id, []]));
+    if (ids.length === 0) return byApplication;
+    const rows: Array<{ application_id: string; id: string; municipality_codes: string[] }> = await manager.query(
+      `SELECT p.application_id, p.duplicate_application_id AS id,
+              ARRAY(SELECT r.municipality_code::text FROM application_recipient r WHERE r.application_id = p.duplicate_application_id) AS municipality_codes
+         FROM application_possible_duplicate p JOIN application d ON d.id = p.duplicate_application_id
+        WHERE p.application_id = ANY($1::uuid[]) ORDER BY p.application_id, d.submitted_at, d.id`,
+      [ids],
+    );
+    for (const row of rows) byApplication.get(row.application_id)?.push({ applicationId: row.id, municipalityCodes: row.municipality_codes });
+    return byApplication;
+  }
+
+  /** Facts for the documents: the row plus its wishes and (unless left out) possible duplicates. */
+  async factsOf(rows: ApplicationRow[], manager: EntityManager = this.db.manager, options: { possibleDuplicates?: boolean } = {}): Promise<ApplicationFacts[]> {
     const wishes: Array<{ application_id: string; rank: number; facility_id: string; municipality_code: string; facility_name: string }> = rows.length
       ? await manager.query(
           `SELECT w.application_id, w.rank, w.facility_id, w.municipality_code, f.name AS facility_name
@@ -179,12 +222,34 @@ export class ApplicationsService {
           [rows.map((r) => r.id)],
         )
       : [];
+    const duplicates = options.possibleDuplicates === false ? new Map<string, PossibleDuplicate[]>() : await this.possibleDuplicatesOf(rows.map((r) => r.id), manager);
     return rows.map((row) => ({
       ...factsFromRow(row),
+      possibleDuplicates: duplicates.get(row.id) ?? [],
       wishes: wishes
         .filter((w) => w.application_id === row.id)
         .map((w) => ({ rank: w.rank, facilityId: w.facility_id, municipalityCode: w.municipality_code, facilityName: w.facility_name })),
     }));
+  }
+
+  /**
+   * MUNICIPALITY (for an application routed to it) and ADMIN: the other live-at-the-time applications
+   * for the same child, residence and intake month that came through other partner apps. A
+   * municipality is told only of those routed to it too.
+   */
+  async possibleDuplicateApplications(id: string, ctx: ReadContext): Promise<PossibleDuplicateApplicationView[]> {
+    const rows = await this.scopedQuery(ctx.client, { ids: [id] }, 1);
+    if (rows.length === 0) throw Errors.notFound('Application', id, 'applicationId');
+    const municipalityCode = ctx.client.role === ApiRole.MUNICIPALITY ? ctx.client.municipalityCode ?? null : null;
+    const found: Array<{ id: string; status: ApplicationStatus; intake_month: string; submitted_at: Date; detected_at: Date }> = await this.db.query(
+      `SELECT d.id, d.status, d.intake_month, d.submitted_at, p.detected_at
+         FROM application_possible_duplicate p JOIN application d ON d.id = p.duplicate_application_id
+        WHERE p.application_id = $1
+          AND ($2::bpchar IS NULL OR EXISTS (SELECT 1 FROM application_recipient r WHERE r.application_id = d.id AND r.municipality_code = $2::bpchar))
+        ORDER BY d.submitted_at, d.id`,
+      [id, municipalityCode],
+    );
+    return found.map((d) => ({ applicationId: d.id, status: d.status, intakeMonth: d.intake_month, submittedAt: d.submitted_at, detectedAt: d.detected_at }));
   }
 
   async recordReads(ctx: ReadContext, ids: readonly string[], action = 'application.read', manager?: EntityManager): Promise<void> {
@@ -220,12 +285,16 @@ export class ApplicationsService {
 
   /**
    * Everything the checks need, in one statement (one snapshot): whether the key is taken, the
-   * child's active application for the month, the facilities and municipalities involved (with their
-   * delivery settings) and the deciding municipalities' procedures.
+   * child's active application for the month (this partner's, and other partners' for the same
+   * residence: possible duplicates), the version of the child's claim row, the facilities and
+   * municipalities involved (with their delivery settings) and the deciding municipalities' procedures.
    */
   private async loadSubmission(partnerId: string, input: SubmitApplicationInput, today: string): Promise<{
     earlierUnderKey: boolean;
     activeId: string | null;
+    possibleDuplicates: PossibleDuplicate[];
+    /** child_intake_claim.version for the child (current key), residence and month; 0 when there is none. */
+    claimVersion: number;
     facts: SubmissionFacts;
     deliveries: Map<string, { mode: DeliveryMode; endpointId: string | null }>;
   }> {
@@ -235,6 +304,8 @@ export class ApplicationsService {
     const childKeys = childKeysUnderRing(input.child, this.keyRing.all.values());
     const [row]: Array<{
       existing: Array<{ id: string; same_key: boolean }>;
+      duplicates: Array<{ id: string; municipality_codes: string[] }>;
+      claim_version: number | null;
       facilities: Array<FacilityFacts>;
       municipalities: Array<{ code: string; name: string; participates: boolean; accepts_direct_move_in: boolean; accepts_incomplete: boolean | null; mode: DeliveryMode | null; endpoint_id: string | null }>;
       procedures: ProcedureRow[];
@@ -248,6 +319,14 @@ export class ApplicationsService {
                AND (a.idempotency_key = $2 OR (a.intake_month = $3 AND a.child_key = ANY($4::text[]) AND ${ACTIVE_STATUS_PREDICATE}))
              ORDER BY a.idempotency_key = $2 DESC
              LIMIT 2) a) AS existing,
+         (SELECT coalesce(json_agg(d ORDER BY d.submitted_at, d.id), '[]') FROM (
+            SELECT a.id, a.submitted_at, ARRAY(SELECT r.municipality_code::text FROM application_recipient r WHERE r.application_id = a.id) AS municipality_codes
+              FROM application a
+             WHERE a.child_key = ANY($4::text[]) AND a.intake_month = $3 AND a.residence_municipality_code = $8
+               AND a.partner_client_id <> $1 AND ${ACTIVE_STATUS_PREDICATE}
+             LIMIT 50) d) AS duplicates,
+         (SELECT c.version FROM child_intake_claim c
+           WHERE c.child_key = ($4::text[])[1] AND c.residence_municipality_code = $8 AND c.intake_month = $3) AS claim_version,
          (SELECT coalesce(json_agg(f), '[]') FROM (
             SELECT f.id, f.name, f.municipality_code AS "municipalityCode", f.minimum_age_days AS "minimumAgeDays",
                    coalesce(array_agg(c.class_age ORDER BY c.class_age) FILTER (WHERE c.class_age IS NOT NULL), '{}') AS "classAgesTaken"
@@ -259,12 +338,14 @@ export class ApplicationsService {
              WHERE m.code = ANY($6::bpchar[] || ARRAY(SELECT f.municipality_code FROM facility f WHERE f.id = ANY($5::uuid[])))) m) AS municipalities,
          (${PROCEDURES_JSON_SQL('$6::bpchar[]', '$7::int[]')}) AS procedures,
          (${CYCLES_JSON_SQL('$6::bpchar[]', '$7::int[]')}) AS cycles`,
-      [partnerId, input.idempotencyKey, input.intakeMonth, childKeys, facilityIds, deciding, procedureYears(input.intakeMonth, today)],
+      [partnerId, input.idempotencyKey, input.intakeMonth, childKeys, facilityIds, deciding, procedureYears(input.intakeMonth, today), input.residenceMunicipalityCode],
     );
     const known = new Set(row.municipalities.map((m) => m.code));
     return {
       earlierUnderKey: row.existing.some((a) => a.same_key),
       activeId: row.existing.find((a) => !a.same_key)?.id ?? null,
+      possibleDuplicates: row.duplicates.map((d) => ({ applicationId: d.id, municipalityCodes: d.municipality_codes })),
+      claimVersion: row.claim_version ?? 0,
       facts: {
         today,
         facilities: new Map(row.facilities.map((f) => [f.id, { ...f, classAgesTaken: f.classAgesTaken.map(Number) }])),
@@ -295,10 +376,12 @@ export class ApplicationsService {
 
   /**
    * Everything of a new application in ONE statement (atomic by itself, no transaction round trips):
-   * the application, its wishes, its first timeline entry, its outbox messages (PUSH), its recipients
-   * and its feed entries (PULL, and PUSH to an endpoint found disabled: the feed keeps the application
-   * so nothing is lost — hence a feed payload is prepared for PUSH recipients too). Null when the key
-   * was taken meanwhile: then nothing is written.
+   * the child's claim, the application, its wishes, its first timeline entry, its possible-duplicate
+   * pairs, its outbox messages (PUSH), its recipients and its feed entries (PULL, and PUSH to an
+   * endpoint found disabled: the feed keeps the application so nothing is lost — hence a feed payload
+   * is prepared for PUSH recipients too). Nothing is written when the key was taken meanwhile
+   * (KEY_TAKEN), or when another submission for the same child, residence and month was stored since
+   * `claimVersion` was read (CHILD_CLAIMED_MEANWHILE: its possible duplicates are not known).
    */
   private async store(
     args: {
@@ -306,13 +389,15 @@ export class ApplicationsService {
       client: AuthenticatedClient;
       fingerprint: string;
       childKey: string;
+      claimVersion: number;
+      possibleDuplicates: PossibleDuplicate[];
       verdict: SubmissionVerdict;
       personal: PersonalData;
       deliveries: Map<string, { mode: DeliveryMode; endpointId: string | null }>;
       now: Date;
     },
-  ): Promise<StoredSubmission | null> {
-    const { input, client, fingerprint, childKey, verdict, personal, deliveries, now } = args;
+  ): Promise<StoredSubmission | 'KEY_TAKEN' | 'CHILD_CLAIMED_MEANWHILE'> {
+    const { input, client, fingerprint, childKey, claimVersion, possibleDuplicates, verdict, personal, deliveries, now } = args;
     const { routing } = verdict;
     const id = randomUUID();
     const incompleteNote = verdict.incomplete ? ` Accepted with documents missing: ${verdict.missingDocuments.join(', ')}.` : '';
@@ -326,6 +411,7 @@ export class ApplicationsService {
         missing_documents: verdict.missingDocuments, valid_until: verdict.validUntil, submitted_at: now,
       }),
       wishes: verdict.wishes,
+      possibleDuplicates,
     };
     const deduplicationKey = (code: string) => `application:${id}:${code}:submitted`;
     const pushed = routing.recipients.filter((r) => deliveries.get(r.municipalityCode)!.mode === DeliveryMode.PUSH);
@@ -348,15 +434,25 @@ export class ApplicationsService {
       };
     });
     // ON CONFLICT only on the key: the one-active-child index still raises, and the caller answers it.
-    const written = await preparedQuery<{ code: string; mode: DeliveryMode; message_id: string | null }>(
+    // The claim: raised from the version read, or nothing (no row) when another submission raised it first;
+    // a submission racing this one waits for this row's lock and then finds the version moved.
+    const written = await preparedQuery<{ claimed: number; code: string | null; mode: DeliveryMode | null; message_id: string | null }>(
       this.db,
-      `WITH app AS (
+      `WITH claim AS (
+         INSERT INTO child_intake_claim AS c (child_key, residence_municipality_code, intake_month, version) VALUES ($4, $5, $8, 1)
+         ON CONFLICT (child_key, residence_municipality_code, intake_month) DO UPDATE SET version = c.version + 1 WHERE c.version = $28::int
+         RETURNING c.version),
+       app AS (
          INSERT INTO application (id, partner_client_id, idempotency_key, request_fingerprint, child_key, residence_municipality_code,
            move_in_municipality_code, move_in_date, intake_month, class_age, application_type, current_facility_id, status, valid_until,
            primary_municipality_code, out_of_area, routing, incomplete, missing_documents, personal_data, submitted_at, updated_at)
-         VALUES ($25, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'SUBMITTED', $12, $13, $14, $15, $16, $17, $18, $19, $19)
+         SELECT $25, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'SUBMITTED', $12, $13, $14, $15, $16, $17, $18, $19, $19 FROM claim
          ON CONFLICT ON CONSTRAINT application_idempotency_key_unique DO NOTHING
          RETURNING id),
+       duplicates AS (
+         INSERT INTO application_possible_duplicate (application_id, duplicate_application_id, detected_at)
+         SELECT pair.a, pair.b, $19 FROM app, unnest($29::uuid[]) AS d(id), LATERAL (VALUES (app.id, d.id), (d.id, app.id)) AS pair(a, b)
+         ON CONFLICT DO NOTHING),
        wishes AS (
          INSERT INTO application_wish (application_id, rank, facility_id, municipality_code)
          SELECT app.id, x.rank, x."facilityId", x."municipalityCode" FROM app, jsonb_to_recordset($20::jsonb) AS x(rank int, "facilityId" uuid, "municipalityCode" char(6))),
@@ -375,7 +471,9 @@ export class ApplicationsService {
        feed AS (
          INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at)
          SELECT r.code, app.id, r.role::municipality_feed_entry_kind, r.payload, $19 FROM app, routed r WHERE r.mode = 'PULL')
-       SELECT r.code, r.mode, r.message_id FROM app, routed r`,
+       SELECT c.claimed, w.code, w.mode, w.message_id
+         FROM (SELECT count(*)::int AS claimed FROM claim) c
+         LEFT JOIN (SELECT r.code, r.mode, r.message_id FROM app, routed r) w ON true`,
       [
         client.id, input.idempotencyKey, fingerprint, childKey, input.residenceMunicipalityCode,
         input.moveIn?.municipalityCode ?? null, input.moveIn?.moveInDate ?? null, input.intakeMonth, verdict.classAge, input.applicationType,
@@ -385,16 +483,17 @@ export class ApplicationsService {
         JSON.stringify({ recipients: routing.recipients, incomplete: verdict.incomplete, missingDocuments: verdict.missingDocuments }),
         `Submitted for intake ${input.intakeMonth}; sent to ${routing.primaryMunicipalityCode}.${incompleteNote}`,
         `${input.intakeMonth} 入所の申込みを提出し、${routing.primaryMunicipalityCode} に送りました。${incompleteNoteJa}`,
-        client.id, id, messages, JSON.stringify(recipients),
+        client.id, id, messages, JSON.stringify(recipients), claimVersion, possibleDuplicates.map((d) => d.applicationId),
       ],
     );
-    if (written.length === 0) return null;
+    if (written[0].claimed === 0) return 'CHILD_CLAIMED_MEANWHILE';
+    if (written[0].code === null) return 'KEY_TAKEN';
     const byCode = new Map(written.map((w) => [w.code, w]));
     return {
       id,
       recipients: routing.recipients.map((r) => ({
         code: r.municipalityCode, role: r.role as RecipientRoleEnum, reason: r.reason,
-        mode: byCode.get(r.municipalityCode)!.mode, messageId: byCode.get(r.municipalityCode)!.message_id,
+        mode: byCode.get(r.municipalityCode)!.mode!, messageId: byCode.get(r.municipalityCode)!.message_id,
       })),
     };
   }
@@ -486,7 +585,8 @@ export class ApplicationsService {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [facts, recipients] = await Promise.all([
-      this.factsOf(rows),
+      // Views are also the partners': possible duplicates are the municipalities' (possibleDuplicateApplications).
+      this.factsOf(rows, this.db.manager, { possibleDuplicates: false }),
       this.db.query(
         `SELECT application_id, municipality_code, role, reason, delivery_mode, delivered_at, acknowledged_at
            FROM application_recipient WHERE application_id = ANY($1)`,
@@ -556,7 +656,7 @@ function toView(row: ApplicationRow, wishes: Array<{ rank: number; facilityId: s
   };
 }
 
-function factsFromRow(row: Omit<ApplicationRow, 'partner_client_id' | 'request_fingerprint' | 'personal_data' | 'version' | 'updated_at'> | (Pick<ApplicationRow, 'id' | 'status' | 'intake_month' | 'class_age' | 'application_type' | 'current_facility_id' | 'residence_municipality_code' | 'move_in_municipality_code' | 'move_in_date' | 'primary_municipality_code' | 'out_of_area' | 'routing' | 'incomplete' | 'missing_documents' | 'valid_until' | 'submitted_at'>)): Omit<ApplicationFacts, 'wishes'> {
+function factsFromRow(row: Omit<ApplicationRow, 'partner_client_id' | 'request_fingerprint' | 'personal_data' | 'version' | 'updated_at'> | (Pick<ApplicationRow, 'id' | 'status' | 'intake_month' | 'class_age' | 'application_type' | 'current_facility_id' | 'residence_municipality_code' | 'move_in_municipality_code' | 'move_in_date' | 'primary_municipality_code' | 'out_of_area' | 'routing' | 'incomplete' | 'missing_documents' | 'valid_until' | 'submitted_at'>)): Omit<ApplicationFacts, 'wishes' | 'possibleDuplicates'> {
   return {
     id: row.id,
     status: row.status,

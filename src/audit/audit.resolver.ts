@@ -1,9 +1,10 @@
 import { Args, ArgsType, Field, ID, InputType, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsOptional, IsUUID, ValidateNested } from 'class-validator';
 import { ApiRole } from '../auth/api-client.entity';
 import { Roles } from '../auth/roles.decorator';
 import { Connection, PageArgs } from '../common/pagination';
+import { Text } from '../common/text-field';
 import { AuditLogEntry } from './audit-log.entity';
 import { AuditService } from './audit.service';
 
@@ -13,11 +14,11 @@ export class AuditLogConnection extends Connection(AuditLogEntry, 'AuditLog') {}
 @InputType({ description: 'Narrow the audit log (閲覧記録) to a subject, a reader or an action.' })
 export class AuditLogFilter {
   @Field(() => String, { nullable: true, description: "e.g. 'application'" })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional() @Text('identifier', { max: 100 })
   subjectType?: string;
 
   @Field(() => String, { nullable: true, description: 'e.g. an application id' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional() @Text('identifier', { max: 200 })
   subjectId?: string;
 
   @Field(() => ID, { nullable: true, description: 'The API client that read.' })
@@ -25,7 +26,7 @@ export class AuditLogFilter {
   actorClientId?: string;
 
   @Field(() => String, { nullable: true, description: "e.g. 'application.read'" })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional() @Text('identifier', { max: 100 })
   action?: string;
 }
 

@@ -113,7 +113,7 @@ export class FieldReencryption {
         const batch: Array<{ id: string; token: string; child_key: string | null }> = await m.query(
           `SELECT ${col.id}::text AS id, ${col.column} AS token, ${col.childKey ? 'child_key' : 'NULL::text'} AS child_key
              FROM ${col.table} WHERE ${col.column} IS NOT NULL ${after === null ? '' : `AND ${col.id} > $2::${col.idType}`}
-            ORDER BY ${col.id} LIMIT $1 FOR UPDATE`,
+            ORDER BY ${col.table}.${col.id} LIMIT $1 FOR UPDATE`, // the column, not the selected text ('10' < '2')
           after === null ? [this.batchSize] : [this.batchSize, after],
         );
         const writes: Array<{ id: string; token: string; childKey: string | null }> = [];

@@ -1,7 +1,8 @@
 import { ArgsType, Field, Int, ObjectType } from '@nestjs/graphql';
 import { Type } from '@nestjs/common';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Errors } from './errors';
+import { Text } from './text-field';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -12,7 +13,7 @@ export class PageArgs {
   first: number = 20;
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional() @Text('cursor', { max: 500 })
   after?: string | null;
 }
 

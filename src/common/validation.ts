@@ -4,22 +4,42 @@ import { memoizeValidationMetadata } from './validation-metadata-cache';
 
 memoizeValidationMetadata();
 
-function flatten(errors: ValidationError[], prefix: string): { field: string; problems: string[] }[] {
+/** One bad field: what is wrong with it, in English and Japanese (English where a rule gives no Japanese). */
+export interface FieldProblems {
+  field: string;
+  problems: string[];
+  problemsJa: string[];
+}
+
+/**
+ * A rule may give its message in Japanese too: `context: { messageJa: (value) => string }` in its
+ * validation options (see text-field.ts). Other rules' messages are English only.
+ */
+function japaneseOf(error: ValidationError, constraint: string, message: string): string {
+  const translate = (error.contexts?.[constraint] as { messageJa?: (value: unknown) => string | undefined } | undefined)?.messageJa;
+  return (typeof translate === 'function' ? translate(error.value) : undefined) ?? message;
+}
+
+function flatten(errors: ValidationError[], prefix: string): FieldProblems[] {
   return errors.flatMap((e) => {
     // Array elements are named like the services name them: input.cells[0].classAge
     const field = /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : prefix ? `${prefix}.${e.property}` : e.property;
-    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    const constraints = Object.entries(e.constraints ?? {});
+    const own = constraints.length
+      ? [{ field, problems: constraints.map(([, message]) => message), problemsJa: constraints.map(([key, message]) => japaneseOf(e, key, message)) }]
+      : [];
     return [...own, ...flatten(e.children ?? [], field)];
   });
 }
 
-function badInput(fields: { field: string; problems: string[] }[]) {
-  const first = fields[0] ?? { field: 'input', problems: ['is invalid'] };
+/** BAD_USER_INPUT naming the first bad field; every bad field is listed in extensions.details.fields. */
+export function invalidInput(fields: FieldProblems[], details: Record<string, unknown> = {}) {
+  const first = fields[0] ?? { field: 'input', problems: ['is invalid'], problemsJa: ['正しくありません'] };
   return Errors.badInput(
     first.field,
     `Invalid value for "${first.field}": ${first.problems.join('; ')}.`,
-    `「${first.field}」の値が正しくありません: ${first.problems.join('; ')}。`,
-    { fields },
+    `「${first.field}」の値が正しくありません: ${first.problemsJa.join('; ')}。`,
+    { ...details, fields },
   );
 }
 
@@ -29,7 +49,7 @@ function badInput(fields: { field: string; problems: string[] }[]) {
  */
 export class HubValidationPipe extends ValidationPipe {
   constructor() {
-    super({ transform: true, whitelist: true, forbidUnknownValues: false, exceptionFactory: (errors) => badInput(flatten(errors, '')) });
+    super({ transform: true, whitelist: true, forbidUnknownValues: false, exceptionFactory: (errors) => invalidInput(flatten(errors, '')) });
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata) {
@@ -38,8 +58,8 @@ export class HubValidationPipe extends ValidationPipe {
     } catch (err) {
       const prefix = metadata.type === 'body' || metadata.type === 'custom' ? metadata.data : undefined;
       if (err instanceof HubError && prefix && Array.isArray(err.details?.fields)) {
-        const fields = (err.details.fields as { field: string; problems: string[] }[]).map((f) => ({ ...f, field: `${prefix}.${f.field}` }));
-        throw badInput(fields);
+        const fields = (err.details.fields as FieldProblems[]).map((f) => ({ ...f, field: `${prefix}.${f.field}` }));
+        throw invalidInput(fields);
       }
       throw err;
     }

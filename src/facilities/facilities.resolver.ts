@@ -7,6 +7,7 @@ import { CLOCK, Clock } from '../common/clock';
 import { ImportReport } from '../common/import-report';
 import { groupByKeys, loaderFor } from '../common/loaders';
 import { Connection } from '../common/pagination';
+import { TextArg } from '../common/text-field';
 import type { GqlContext } from '../common/request-context';
 import { Municipality } from '../municipalities/municipality.entity';
 import { MunicipalitiesService } from '../municipalities/municipalities.service';
@@ -50,7 +51,7 @@ export class FacilitiesResolver {
     description: 'Import a 「子育て施設一覧」 CSV (national standard). All-or-nothing; the same file twice changes nothing. MUNICIPALITY clients may import only their own rows.',
   })
   importFacilities(
-    @Args('csv', { description: 'The CSV text (UTF-8).' }) csv: string,
+    @TextArg('csv', 'fileContent', { description: 'The CSV text (UTF-8).' }) csv: string,
     @Args('dryRun', { type: () => Boolean, defaultValue: false }) dryRun: boolean,
     @CurrentClient() client: AuthenticatedClient,
   ) {

@@ -1,11 +1,12 @@
 import { Args, ArgsType, Field, InputType, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { Inject } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsOptional, ValidateNested } from 'class-validator';
 import { ApiRole } from '../auth/api-client.entity';
 import { Roles } from '../auth/roles.decorator';
 import { CLOCK, Clock } from '../common/clock';
 import { Connection, PageArgs } from '../common/pagination';
+import { Text, TextArg } from '../common/text-field';
 import { MunicipalitiesService } from './municipalities.service';
 import { Municipality } from './municipality.entity';
 
@@ -16,9 +17,9 @@ class MunicipalityConnection extends Connection(Municipality, 'Municipality') {}
 class MunicipalityFilterInput {
   @Field(() => Boolean, { nullable: true }) @IsOptional() @IsBoolean() participates?: boolean;
   @Field(() => String, { nullable: true, description: 'Two-digit prefecture code, e.g. "13" for 東京都.' })
-  @IsOptional() @Matches(/^\d{2}$/, { message: 'prefectureCode must be two digits' })
+  @IsOptional() @Text('prefectureCode')
   prefectureCode?: string;
-  @Field(() => String, { nullable: true, description: 'Part of the name or kana.' }) @IsOptional() @IsString() @MaxLength(50) text?: string;
+  @Field(() => String, { nullable: true, description: 'Part of the name or kana.' }) @IsOptional() @Text('searchText', { max: 50 }) text?: string;
   @Field(() => Boolean, { nullable: true, description: 'Include the 47 prefecture codes.' }) @IsOptional() @IsBoolean() includePrefectures?: boolean;
 }
 
@@ -39,14 +40,14 @@ export class MunicipalitiesResolver {
   }
 
   @Query(() => Municipality, { description: 'One municipality by its code (public). A malformed code is BAD_USER_INPUT; an unknown one NOT_FOUND.' })
-  municipality(@Args('code') code: string) {
+  municipality(@TextArg('code', 'municipalityCode') code: string) {
     return this.service.getByCode(code);
   }
 
   @Roles(ApiRole.ADMIN)
   @Mutation(() => Municipality, { description: 'Set whether a municipality takes part in the hub (ADMIN).' })
   setMunicipalityParticipation(
-    @Args('code') code: string,
+    @TextArg('code', 'municipalityCode') code: string,
     @Args('participates') participates: boolean,
     @Args('acceptsDirectMoveIn', { type: () => Boolean, nullable: true }) acceptsDirectMoveIn?: boolean,
   ) {

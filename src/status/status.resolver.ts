@@ -4,6 +4,7 @@ import { ApiRole } from '../auth/api-client.entity';
 import { AuthenticatedClient, CurrentClient } from '../auth/current-client.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { loaderFor } from '../common/loaders';
+import { TextArg } from '../common/text-field';
 import type { GqlContext } from '../common/request-context';
 import { AddedDocumentInput } from './dto/add-application-document.input';
 import { ApplicationMetricsFilter } from './dto/application-metrics.input';
@@ -13,7 +14,6 @@ import { StatusMetricsService } from './status-metrics.service';
 import { StatusService } from './status.service';
 import { ApplicationMetrics, ApplicationStatusChange, NotificationView, OfferView, ReturnNoticeView } from './status.types';
 import { DataSource } from 'typeorm';
-import { Errors } from '../common/errors';
 
 /** Status changes (municipality reports, the family's answers), measures and notification reads. Thin: the rules are in the services. */
 @Resolver(() => ApplicationView)
@@ -44,20 +44,20 @@ export class StatusResolver {
   @Mutation(() => ApplicationStatusChange, { description: 'The family declines the offer (内定辞退) — by its response date. Some municipalities weigh a decline in later allocations.' })
   declineOffer(
     @Args('applicationId', { type: () => ID }) applicationId: string,
-    @Args('reason', { type: () => String, nullable: true }) reason: string | undefined,
+    @TextArg('reason', 'note', { nullable: true, max: 1000 }) reason: string | undefined,
     @CurrentClient() client: AuthenticatedClient,
   ) {
-    return this.status.declineOffer(applicationId, checkedReason(reason), client);
+    return this.status.declineOffer(applicationId, reason ?? undefined, client);
   }
 
   @Roles(ApiRole.PARTNER)
   @Mutation(() => ApplicationStatusChange, { description: 'The family withdraws the application (取下げ); possible until enrolment.' })
   withdrawApplication(
     @Args('applicationId', { type: () => ID }) applicationId: string,
-    @Args('reason', { type: () => String, nullable: true }) reason: string | undefined,
+    @TextArg('reason', 'note', { nullable: true, max: 1000 }) reason: string | undefined,
     @CurrentClient() client: AuthenticatedClient,
   ) {
-    return this.status.withdraw(applicationId, checkedReason(reason), client);
+    return this.status.withdraw(applicationId, reason ?? undefined, client);
   }
 
   @Roles(ApiRole.PARTNER)
@@ -140,13 +140,4 @@ export class TimelineEntryResolver {
       return keys.map((k) => byKey.get(k) ?? null);
     });
   }
-}
-
-function checkedReason(reason: string | undefined): string | undefined {
-  if (reason === undefined || reason === null) return undefined;
-  const trimmed = reason.trim();
-  if (trimmed.length < 1 || trimmed.length > 1000) {
-    throw Errors.badInput('reason', 'reason must be 1 to 1000 characters when given.', 'reason は指定する場合1〜1000文字にしてください。');
-  }
-  return trimmed;
 }

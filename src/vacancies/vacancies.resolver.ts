@@ -11,6 +11,7 @@ import { Errors } from '../common/errors';
 import { ImportReport } from '../common/import-report';
 import { groupByKeys, loaderFor } from '../common/loaders';
 import { Connection, PageArgs } from '../common/pagination';
+import { TextArg } from '../common/text-field';
 import type { GqlContext } from '../common/request-context';
 import { Facility } from '../facilities/facility.entity';
 import { CreateVacancyWatchInput } from './dto/create-vacancy-watch.input';
@@ -93,7 +94,7 @@ export class FacilityVacanciesResolver {
   constructor(private readonly service: VacanciesService) {}
 
   @ResolveField(() => [VacancyFigure], { description: 'The figures of this facility for one intake month (YYYY-MM), one per class age that has one. Batched: a page of facilities costs one query.' })
-  vacancies(@Parent() f: Facility, @Args('intakeMonth') intakeMonth: string, @Context() ctx: GqlContext) {
+  vacancies(@Parent() f: Facility, @TextArg('intakeMonth', 'yearMonth') intakeMonth: string, @Context() ctx: GqlContext) {
     assertYearMonth('intakeMonth', intakeMonth);
     return loaderFor<string, VacancyFigure[]>(ctx, `facilityVacancies:${intakeMonth}`, async (ids) =>
       groupByKeys(ids, await this.service.figuresFor(ids, intakeMonth), (r) => r.facilityId),
@@ -101,7 +102,7 @@ export class FacilityVacanciesResolver {
   }
 
   @ResolveField(() => [VacancyCellSources], { description: "Admins only: both sources of each cell (the operator's and the municipality's figure) and which one wins." })
-  vacancySources(@Parent() f: Facility, @Args('intakeMonth') intakeMonth: string, @Context() ctx: GqlContext, @CurrentClient() client?: AuthenticatedClient) {
+  vacancySources(@Parent() f: Facility, @TextArg('intakeMonth', 'yearMonth') intakeMonth: string, @Context() ctx: GqlContext, @CurrentClient() client?: AuthenticatedClient) {
     // Field resolvers do not pass through the RolesGuard, so the role is checked here.
     if (!client) throw Errors.unauthenticated();
     if (client.role !== ApiRole.ADMIN) throw Errors.forbidden('Only admins see both sources of a vacancy figure.', '空き状況の両方の出所を見られるのは管理者だけです。', 'vacancySources');

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ArgsType, Field, ID, Int, ObjectType } from '@nestjs/graphql';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { ApiRole } from '../auth/api-client.entity';
 import type { AuthenticatedClient } from '../auth/current-client.decorator';
 import { assertFacilityScope } from '../auth/scope';
 import { Errors } from '../common/errors';
 import { Connection, ConnectionShape, decodeCursor, PageArgs, toConnection } from '../common/pagination';
-import { INTAKE_MONTH_PATTERN } from './dto/update-vacancies.input';
+import { Text } from '../common/text-field';
 import { VacancyFigureKind } from './vacancy-figure-kind';
 import { VacancySide, VacancySource } from './vacancy-rules';
 import './vacancy.types'; // registers the GraphQL enums
@@ -39,7 +39,7 @@ export class VacancyChangeConnection extends Connection(VacancyChange, 'VacancyC
 @ArgsType()
 export class VacancyHistoryArgs extends PageArgs {
   @Field(() => ID) @IsUUID('all', { message: 'facilityId must be a facility id (UUID)' }) facilityId: string;
-  @Field({ description: 'YYYY-MM' }) @Matches(INTAKE_MONTH_PATTERN, { message: 'intakeMonth must be YYYY-MM' }) intakeMonth: string;
+  @Field({ description: 'YYYY-MM' }) @Text('yearMonth') intakeMonth: string;
   @Field(() => Int, { nullable: true, description: 'Only this class age (0–5).' }) @IsOptional() @IsInt() @Min(0) @Max(5) classAge?: number;
 }
 

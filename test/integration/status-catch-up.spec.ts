@@ -23,7 +23,7 @@ async function submitted(): Promise<string> {
   counter++;
   const { submitApplication } = await t.ok(SUBMIT, {
     input: applicationInput({
-      idempotencyKey: `catch-up-${process.pid}-${Date.now()}-${counter}`, kana: `アダチ ${RUN}${'アイウエオ'[counter]}`, name: `足立 ${counter}`,
+      idempotencyKey: `catch-up-${process.pid}-${Date.now()}-${counter}`, kana: `アダチ ${RUN}${'アイウエオ'[counter]}`, name: `足立 ${'アイウエオ'[counter]}`,
       municipalityCode: ADACHI, address: '東京都足立区中央本町1-17-1', facilityId,
     }),
   }, DEMO_KEYS.PARTNER);

@@ -1,4 +1,4 @@
-import { batchRow, BATCH_COLUMNS, fullApplicationDocument, personalDataOf, toJapanIso } from '../../src/applications/application-document';
+import { applicationNotice, batchRow, BATCH_COLUMNS, fullApplicationDocument, personalDataOf, toJapanIso } from '../../src/applications/application-document';
 import { ApplicationType } from '../../src/applications/application.entity';
 import { childIdentityText, childKeyOf, childKeysUnderRing } from '../../src/applications/child-key';
 import { defaultProcedure } from '../../src/applications/procedure-lookup';
@@ -148,6 +148,7 @@ describe('batch CSV rows', () => {
     outOfArea: true, routing, incomplete: true, missingDocuments: ['EMPLOYMENT_CERTIFICATE'], validUntil: '2027-04-30',
     submittedAt: new Date('2026-09-20T01:00:00Z'),
     wishes: [{ rank: 2, facilityId: F2, municipalityCode: ADACHI.code }, { rank: 1, facilityId: F1, municipalityCode: ITABASHI.code }],
+    possibleDuplicates: [],
   };
   const personal = personalDataOf(input({ siblings: [{ name: '兄', kana: 'アニ', birthDate: '2022-05-05' }] }));
 
@@ -170,6 +171,19 @@ describe('batch CSV rows', () => {
     expect(row[BATCH_COLUMNS.indexOf('role')]).toBe('FORWARDED_NOTICE');
     expect(row[BATCH_COLUMNS.indexOf('forwarded_by')]).toBe(ITABASHI.code);
     expect(row[BATCH_COLUMNS.indexOf('wish_facility_names')]).toBe(';千住大橋保育園');
+  });
+
+  it('names a possible duplicate only to a recipient that receives it too, in the document and the last column', () => {
+    const flagged = { ...app, possibleDuplicates: [
+      { applicationId: 'app-0', municipalityCodes: [ITABASHI.code, ADACHI.code] },
+      { applicationId: 'app-x', municipalityCodes: ['131130'] },
+    ] };
+    expect(fullApplicationDocument(app, ITABASHI.code, personal).possibleDuplicateOfApplicationIds).toEqual([]);
+    expect(applicationNotice(flagged, ITABASHI.code).possibleDuplicateOfApplicationIds).toEqual(['app-0']);
+    expect(applicationNotice({ ...flagged, possibleDuplicates: flagged.possibleDuplicates.slice(1) }, ADACHI.code).possibleDuplicateOfApplicationIds).toEqual([]);
+    const row = batchRow(fullApplicationDocument(flagged, ADACHI.code, personal));
+    expect(BATCH_COLUMNS.at(-1)).toBe('possible_duplicate_of_application_ids');
+    expect(row.at(-1)).toBe('app-0');
   });
 
   it.each([

@@ -1,7 +1,8 @@
 import { ArgsType, Field, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEnum, IsOptional, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEnum, IsOptional, ValidateNested } from 'class-validator';
 import { PageArgs } from '../../common/pagination';
+import { Text } from '../../common/text-field';
 import { ApplicationStatus } from '../../status/application-status';
 
 @InputType({ description: 'Narrow the applications the caller may see.' })
@@ -11,11 +12,11 @@ export class ApplicationsFilter {
   statuses?: ApplicationStatus[];
 
   @Field(() => String, { nullable: true, description: 'YYYY-MM' })
-  @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'intakeMonth must be YYYY-MM' })
+  @IsOptional() @Text('yearMonth')
   intakeMonth?: string;
 
   @Field(() => String, { nullable: true, description: 'Only applications routed to this municipality (as recipient of either role).' })
-  @IsOptional() @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' })
+  @IsOptional() @Text('municipalityCode')
   municipalityCode?: string;
 }
 

@@ -1,11 +1,12 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { IsBoolean, IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsEnum, IsOptional } from 'class-validator';
+import { Text } from '../../common/text-field';
 import { DeliveryMode } from '../application.entity';
 
 @InputType({ description: 'How a municipality takes applications (ADMIN).' })
 export class ConfigureMunicipalityDeliveryInput {
   @Field({ description: 'Municipality code, 6 digits.' })
-  @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' })
+  @Text('municipalityCode')
   municipalityCode: string;
 
   @Field(() => DeliveryMode)
@@ -13,7 +14,7 @@ export class ConfigureMunicipalityDeliveryInput {
   mode: DeliveryMode;
 
   @Field(() => String, { nullable: true, description: 'PUSH only: the URL that receives signed deliveries (https; http outside production).' })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional() @Text('url', { max: 2000 })
   endpointUrl?: string;
 
   @Field(() => Boolean, {

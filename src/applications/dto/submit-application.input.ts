@@ -1,9 +1,7 @@
 import { Field, ID, InputType, Int, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEnum, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsEnum, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { Text } from '../../common/text-field';
 import { CareReason, DocumentKind } from '../../procedures/care-reason';
 import { ApplicationType } from '../application.entity';
 // CareReason and DocumentKind are GraphQL enums registered by the procedures feature.
@@ -26,24 +24,21 @@ export enum GuardianRelationship {
 }
 registerEnumType(GuardianRelationship, { name: 'GuardianRelationship', description: 'How the guardian (保護者) is related to the child (続柄).' });
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 /** About 1 MB of file: attachments are for small scans; larger files go by reference. */
 export const MAX_ATTACHMENT_BASE64_LENGTH = 1_400_000;
 
 @InputType({ description: 'The child applying (児童).' })
 export class ChildInput {
-  @Field({ description: 'Name as on the family register (氏名).' })
-  @IsString() @Length(1, 100)
+  @Field({ description: 'Name as on the family register (氏名): letters (kanji, kana, Latin), spaces and ・ . \' -; NFKC-normalised, CJK compatibility ideographs kept.' })
+  @Text('personName')
   name: string;
 
-  @Field({ description: 'Name in kana (フリガナ); with the birth date it identifies the child for the one-application rule.' })
-  @IsString() @Length(1, 100)
+  @Field({ description: 'Name in kana (フリガナ), katakana or hiragana (stored in katakana); with the birth date and residence it identifies the child for the one-application rules.' })
+  @Text('kanaName')
   kana: string;
 
   @Field({ description: 'Birth date, YYYY-MM-DD (a child not yet born may apply with the expected date).' })
-  @Matches(DATE, { message: 'birthDate must be YYYY-MM-DD' })
+  @Text('date')
   birthDate: string;
 
   @Field(() => ChildSex)
@@ -51,14 +46,14 @@ export class ChildInput {
   sex: ChildSex;
 
   @Field(() => String, { nullable: true, description: 'Health notes the facility must know (allergies, medical care); only where needed.' })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional() @Text('note', { max: 2000 })
   healthNotes?: string;
 }
 
 @InputType({ description: '就労: where and how much the guardian works.' })
 export class EmploymentDetailsInput {
   @Field({ description: 'Employer (勤務先), or "self-employed".' })
-  @IsString() @Length(1, 200)
+  @Text('organisationName', { max: 200 })
   employerName: string;
 
   @Field(() => Int, { description: 'Working days per week.' })
@@ -66,11 +61,11 @@ export class EmploymentDetailsInput {
   daysPerWeek: number;
 
   @Field({ description: 'Start of the working day, HH:MM.' })
-  @Matches(TIME, { message: 'startTime must be HH:MM' })
+  @Text('time')
   startTime: string;
 
   @Field({ description: 'End of the working day, HH:MM.' })
-  @Matches(TIME, { message: 'endTime must be HH:MM' })
+  @Text('time')
   endTime: string;
 
   @Field(() => Int, { description: 'Working hours per month (月の就労時間), as on the employment certificate.' })
@@ -80,8 +75,8 @@ export class EmploymentDetailsInput {
 
 @InputType({ description: 'A guardian (保護者) and their reason for care (保育を必要とする事由).' })
 export class GuardianInput {
-  @Field() @IsString() @Length(1, 100) name: string;
-  @Field() @IsString() @Length(1, 100) kana: string;
+  @Field() @Text('personName') name: string;
+  @Field() @Text('kanaName') kana: string;
 
   @Field(() => GuardianRelationship)
   @IsEnum(GuardianRelationship)
@@ -96,22 +91,25 @@ export class GuardianInput {
   employment?: EmploymentDetailsInput;
 
   @Field(() => String, { nullable: true, description: 'PREGNANCY_CHILDBIRTH: expected (or actual) delivery date, YYYY-MM-DD.' })
-  @IsOptional() @Matches(DATE, { message: 'expectedDeliveryDate must be YYYY-MM-DD' })
+  @IsOptional() @Text('date')
   expectedDeliveryDate?: string;
 
   @Field(() => String, { nullable: true, description: 'Details of the reason: school (STUDY), illness, who is cared for (NURSING_CARE), the situation (OTHER). Required for every reason but EMPLOYMENT, JOB_SEEKING and PREGNANCY_CHILDBIRTH.' })
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional() @Text('note', { max: 2000 })
   reasonDetails?: string;
 }
 
 @InputType({ description: 'The household (世帯).' })
 export class HouseholdInput {
   @Field({ description: 'Address (住所) of the residence.' })
-  @IsString() @Length(1, 300)
+  @Text('address', { max: 300 })
   address: string;
 
-  @Field(() => String, { nullable: true, description: 'Phone number for the municipality to call (offers are often given by phone).' })
-  @IsOptional() @Matches(/^[0-9+\-() ]{6,20}$/, { message: 'phone must be digits, spaces, +, -, ( or )' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Phone number for the municipality to call (offers are often given by phone): a Japanese fixed line (10 digits) or mobile/IP phone (11 digits, 090/080/070/050), with or without hyphens; full-width digits and +81 accepted.',
+  })
+  @IsOptional() @Text('phone')
   phone?: string;
 
   @Field(() => Int, { description: 'Number of people in the household.' })
@@ -122,11 +120,11 @@ export class HouseholdInput {
 @InputType({ description: 'A family about to move (転入予定).' })
 export class MoveInInput {
   @Field({ description: 'Municipality code the family moves to.' })
-  @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' })
+  @Text('municipalityCode')
   municipalityCode: string;
 
   @Field({ description: 'Planned move-in date, YYYY-MM-DD.' })
-  @Matches(DATE, { message: 'moveInDate must be YYYY-MM-DD' })
+  @Text('date')
   moveInDate: string;
 }
 
@@ -143,9 +141,9 @@ export class WishInput {
 
 @InputType({ description: 'A sibling applying at the same time (きょうだい同時申込み).' })
 export class SiblingInput {
-  @Field() @IsString() @Length(1, 100) name: string;
-  @Field() @IsString() @Length(1, 100) kana: string;
-  @Field() @Matches(DATE, { message: 'birthDate must be YYYY-MM-DD' }) birthDate: string;
+  @Field() @Text('personName') name: string;
+  @Field() @Text('kanaName') kana: string;
+  @Field() @Text('date') birthDate: string;
 
   @Field(() => ID, { nullable: true, description: "The sibling's application id, when it was submitted through the hub." })
   @IsOptional() @IsUUID('all')
@@ -159,22 +157,22 @@ export class DocumentInput {
   kind: DocumentKind;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @IsString() @Length(1, 500)
+  @IsOptional() @Text('reference', { max: 500 })
   reference?: string;
 
   @Field(() => String, { nullable: true, description: `The file as base64, at most ${MAX_ATTACHMENT_BASE64_LENGTH} characters (about 1 MB).` })
-  @IsOptional() @IsString() @MaxLength(MAX_ATTACHMENT_BASE64_LENGTH) @Matches(/^[A-Za-z0-9+/]+={0,2}$/, { message: 'attachmentBase64 must be base64' })
+  @IsOptional() @Text('base64', { max: MAX_ATTACHMENT_BASE64_LENGTH })
   attachmentBase64?: string;
 
   @Field(() => String, { nullable: true, description: 'Media type of the attachment, e.g. application/pdf.' })
-  @IsOptional() @Matches(/^[a-z]+\/[a-z0-9.+-]+$/, { message: 'attachmentContentType must be a media type' })
+  @IsOptional() @Text('mediaType')
   attachmentContentType?: string;
 }
 
 @InputType({ description: 'An application (入園申込み), submitted once by a partner app for a family.' })
 export class SubmitApplicationInput {
   @Field({ description: 'Idempotency key chosen by the partner: the same key with the same input returns the first result; with a different input it is CONFLICT.' })
-  @IsString() @Length(1, 200) @Matches(/^[\x21-\x7e]+$/, { message: 'idempotencyKey must be printable ASCII without spaces' })
+  @Text('key', { max: 200 })
   idempotencyKey: string;
 
   @Field(() => ChildInput)
@@ -190,7 +188,7 @@ export class SubmitApplicationInput {
   guardians: GuardianInput[];
 
   @Field({ description: 'Municipality the family lives in (住所地), 6 digits.' })
-  @Matches(/^\d{6}$/, { message: 'residenceMunicipalityCode must be six digits' })
+  @Text('municipalityCode')
   residenceMunicipalityCode: string;
 
   @Field(() => MoveInInput, { nullable: true })
@@ -198,7 +196,7 @@ export class SubmitApplicationInput {
   moveIn?: MoveInInput;
 
   @Field({ description: 'Intake month (入所希望月), YYYY-MM.' })
-  @Matches(MONTH, { message: 'intakeMonth must be YYYY-MM' })
+  @Text('yearMonth')
   intakeMonth: string;
 
   @Field(() => [WishInput], { description: 'Wished facilities, ranks 1..n.' })

@@ -1,11 +1,12 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsEnum, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { ArrayMaxSize, IsEnum, IsOptional, IsUUID } from 'class-validator';
+import { Text } from '../../common/text-field';
 import { ApiRole } from '../api-client.entity';
 
 @InputType()
 export class CreateApiClientInput {
   @Field({ description: 'Who this key is for, e.g. "Partner app X (production)".' })
-  @IsString() @Length(1, 200)
+  @Text('organisationName', { max: 200 })
   name: string;
 
   @Field(() => ApiRole)
@@ -13,7 +14,7 @@ export class CreateApiClientInput {
   role: ApiRole;
 
   @Field(() => String, { nullable: true, description: 'Required for MUNICIPALITY: its 6-digit code.' })
-  @IsOptional() @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' })
+  @IsOptional() @Text('municipalityCode')
   municipalityCode?: string;
 
   @Field(() => [ID], { nullable: true, description: 'Required for OPERATOR: the facilities it may act for.' })

@@ -1,13 +1,14 @@
 import { ArgsType, Field, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { PageArgs } from '../../common/pagination';
+import { Text } from '../../common/text-field';
 import { FacilityKind } from '../facility-kind';
 
 @InputType({ description: 'Filters as parents search: where, what kind, for which class age, by name or kana.' })
 export class FacilityFilter {
   @Field(() => [String], { nullable: true, description: 'Municipality codes (6 digits).' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @Matches(/^\d{6}$/, { each: true, message: 'each municipality code must be six digits' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @Text('municipalityCode', { each: true })
   municipalityCodes?: string[];
 
   @Field(() => [FacilityKind], { nullable: true })
@@ -19,7 +20,7 @@ export class FacilityFilter {
   classAge?: number;
 
   @Field(() => String, { nullable: true, description: 'Part of the name or its kana (full- or half-width, hiragana or katakana).' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional() @Text('searchText', { max: 100 })
   text?: string;
 
   @Field(() => Boolean, { nullable: true, description: 'Only facilities that take tour bookings.' })

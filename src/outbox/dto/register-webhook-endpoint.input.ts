@@ -1,21 +1,20 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsOptional, IsUUID } from 'class-validator';
+import { Text } from '../../common/text-field';
 
 export const MAX_TOPICS = 20;
 
 @InputType({ description: 'A webhook endpoint to register. The response carries its signing secret, shown only this once.' })
 export class RegisterWebhookEndpointInput {
   @Field({ description: 'Where deliveries are POSTed: https (http is accepted outside production only).' })
-  @IsString() @MaxLength(2000)
+  @Text('url', { max: 2000 })
   url: string;
 
   @Field(() => [String], {
     defaultValue: [],
     description: 'Event type prefixes to receive, e.g. ["jp.hokatsu.vacancy."]; empty receives every type.',
   })
-  @IsArray() @ArrayMaxSize(MAX_TOPICS)
-  @IsString({ each: true }) @MaxLength(200, { each: true })
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { each: true, message: "each topic must be a type prefix: letters, digits, '.', '-' or '_'" })
+  @IsArray() @ArrayMaxSize(MAX_TOPICS) @Text('topic', { each: true, max: 200 })
   topics: string[] = [];
 
   @Field(() => ID, { nullable: true, description: 'OPERATOR (one of its facilities) and ADMIN: the facility (施設) that receives here.' })
@@ -23,6 +22,6 @@ export class RegisterWebhookEndpointInput {
   facilityId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'ADMIN only: the municipality (自治体コード, 6 digits) that receives here, e.g. application feeds.' })
-  @IsOptional() @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' })
+  @IsOptional() @Text('municipalityCode')
   municipalityCode?: string | null;
 }

@@ -1,15 +1,15 @@
-import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { ArgsType, Field, ID, Int } from '@nestjs/graphql';
-import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { Text } from '../../common/text-field';
 
 @ArgsType()
 export class ClassAgeArgs {
   @Field({ description: 'YYYY-MM-DD' })
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'birthDate must be YYYY-MM-DD' })
+  @Text('date')
   birthDate: string;
 
   @Field({ description: 'YYYY-MM: entry is on the 1st.' })
-  @Matches(YEAR_MONTH_INPUT_PATTERN, { message: 'intakeMonth must be YYYY-MM' })
+  @Text('yearMonth')
   intakeMonth: string;
 
   @Field(() => ID, { nullable: true, description: 'Check the facility’s minimum age and class ages too.' })
@@ -20,7 +20,7 @@ export class ClassAgeArgs {
 @ArgsType()
 export class ProcedureArgs {
   @Field({ description: 'Municipality code (6 digits).' })
-  @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' })
+  @Text('municipalityCode')
   municipalityCode: string;
 
   @Field(() => Int, { description: 'Fiscal year (年度), e.g. 2026 = April 2026 to March 2027.' })

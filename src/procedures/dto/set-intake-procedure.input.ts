@@ -1,4 +1,3 @@
-import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { Field, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
@@ -10,22 +9,16 @@ import {
   IsIn,
   IsInt,
   IsOptional,
-  IsString,
   IsUrl,
-  Length,
-  Matches,
   Max,
-  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { Text } from '../../common/text-field';
 import { CareReason, DocumentKind } from '../care-reason';
 import { DAY_ADJUSTMENTS, DayAdjustment } from '../intake-calendar';
 import { ApplicationChannel, ApplicationValidityKind } from '../intake-procedure.entity';
 import { DayAdjustmentEnum } from '../procedures.types';
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const YEAR_MONTH = YEAR_MONTH_INPUT_PATTERN;
 
 @InputType({
   description:
@@ -44,8 +37,8 @@ export class DayRuleInput {
 @InputType()
 export class NoIntakeMonthInput {
   @Field(() => Int, { description: 'Calendar month 1–12 (2 = February).' }) @IsInt() @Min(1) @Max(12) month: number;
-  @Field({ description: 'Why, in English; families read it.' }) @IsString() @Length(1, 500) reason: string;
-  @Field({ description: 'Why, in Japanese.' }) @IsString() @Length(1, 500) reasonJa: string;
+  @Field({ description: 'Why, in English; families read it.' }) @Text('note', { max: 500 }) reason: string;
+  @Field({ description: 'Why, in Japanese.' }) @Text('note', { max: 500 }) reasonJa: string;
 }
 
 @InputType({ description: 'The rule stated once for the whole fiscal year.' })
@@ -64,15 +57,15 @@ export class IntakeRuleInput {
 
 @InputType({ description: 'An explicit exception for one month. Dates left out come from the rule; allocationOn/resultNoticeOn: null means "none that month".' })
 export class IntakeExceptionInput {
-  @Field({ description: 'YYYY-MM' }) @Matches(YEAR_MONTH, { message: 'intakeMonth must be YYYY-MM' }) intakeMonth: string;
+  @Field({ description: 'YYYY-MM' }) @Text('yearMonth') intakeMonth: string;
   @Field(() => Boolean, { nullable: true }) @IsOptional() @IsBoolean() hasIntake?: boolean;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @Length(1, 500) noIntakeReason?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @Length(1, 500) noIntakeReasonJa?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Matches(ISO_DATE, { message: 'opensOn must be YYYY-MM-DD' }) opensOn?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Matches(ISO_DATE, { message: 'closesOn must be YYYY-MM-DD' }) closesOn?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Matches(ISO_DATE, { message: 'outOfAreaClosesOn must be YYYY-MM-DD' }) outOfAreaClosesOn?: string;
-  @Field(() => String, { nullable: true }) @IsOptional() @Matches(ISO_DATE, { message: 'allocationOn must be YYYY-MM-DD' }) allocationOn?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @Matches(ISO_DATE, { message: 'resultNoticeOn must be YYYY-MM-DD' }) resultNoticeOn?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('note', { max: 500 }) noIntakeReason?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('note', { max: 500 }) noIntakeReasonJa?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('date') opensOn?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('date') closesOn?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('date') outOfAreaClosesOn?: string;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('date') allocationOn?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('date') resultNoticeOn?: string | null;
 }
 
 @InputType()
@@ -95,7 +88,7 @@ export class RequiredDocumentsInput {
 
 @InputType({ description: 'The whole procedure of one municipality for one fiscal year. Each call makes a new version (or nothing, when equal to the current one).' })
 export class SetIntakeProcedureInput {
-  @Field() @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' }) municipalityCode: string;
+  @Field() @Text('municipalityCode') municipalityCode: string;
   @Field(() => Int, { description: 'Fiscal year (年度), e.g. 2026 = April 2026 to March 2027.' }) @IsInt() @Min(2000) @Max(2100) fiscalYear: number;
   @Field(() => IntakeRuleInput) @ValidateNested() @Type(() => IntakeRuleInput) rule: IntakeRuleInput;
   @Field(() => [IntakeExceptionInput], { nullable: true, defaultValue: [] })
@@ -107,9 +100,11 @@ export class SetIntakeProcedureInput {
   @IsOptional() @ValidateNested() @Type(() => RequiredDocumentsInput)
   requiredDocuments?: RequiredDocumentsInput | null;
   @Field(() => [ApplicationChannel]) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(4) @IsEnum(ApplicationChannel, { each: true }) channels: ApplicationChannel[];
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(2000) outOfAreaNote?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() @MaxLength(2000) outOfAreaNoteJa?: string | null;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false }) sourceUrl?: string | null;
-  @Field(() => String, { nullable: true, description: 'Why this version is made (kept in the history).' }) @IsOptional() @IsString() @MaxLength(2000) changeNote?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('note', { max: 2000 }) outOfAreaNote?: string | null;
+  @Field(() => String, { nullable: true }) @IsOptional() @Text('note', { max: 2000 }) outOfAreaNoteJa?: string | null;
+  @Field(() => String, { nullable: true })
+  @IsOptional() @Text('url', { max: 2000 }) @IsUrl({ require_protocol: true, protocols: ['http', 'https'], require_tld: false })
+  sourceUrl?: string | null;
+  @Field(() => String, { nullable: true, description: 'Why this version is made (kept in the history).' }) @IsOptional() @Text('note', { max: 2000 }) changeNote?: string | null;
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Marks demo data not taken from the municipality.' }) @IsOptional() @IsBoolean() isDemo?: boolean;
 }

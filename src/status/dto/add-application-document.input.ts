@@ -1,5 +1,6 @@
 import { Field, InputType } from '@nestjs/graphql';
-import { IsEnum, IsString, Length } from 'class-validator';
+import { IsEnum } from 'class-validator';
+import { Text } from '../../common/text-field';
 import { DocumentKind } from '../../procedures/care-reason';
 
 @InputType({ description: 'A document added to a returned (差戻し) application; it goes to the municipality as an update.' })
@@ -9,6 +10,6 @@ export class AddedDocumentInput {
   kind: DocumentKind;
 
   @Field({ description: "Where the municipality finds it: the partner's file id or an electronic submission number." })
-  @IsString() @Length(1, 500)
+  @Text('reference', { max: 500 })
   reference: string;
 }

@@ -1,14 +1,9 @@
-import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsEnum, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsEnum, IsOptional, IsUUID, ValidateNested } from 'class-validator';
+import { Text } from '../../common/text-field';
 import { ApplicationStatus } from '../application-status';
 import { MunicipalityStatusEventType, OfferStepKindEnum } from '../status.types';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = YEAR_MONTH_INPUT_PATTERN;
 
 @InputType({ description: 'A step after an offer (内定), e.g. the interview (面接) or health check (健康診断).' })
 export class OfferStepInput {
@@ -17,11 +12,11 @@ export class OfferStepInput {
   kind: OfferStepKindEnum;
 
   @Field(() => String, { nullable: true, description: 'By when, YYYY-MM-DD.' })
-  @IsOptional() @Matches(DATE, { message: 'dueDate must be YYYY-MM-DD' })
+  @IsOptional() @Text('date')
   dueDate?: string;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @IsString() @Length(1, 500)
+  @IsOptional() @Text('note', { max: 500 })
   note?: string;
 }
 
@@ -37,7 +32,7 @@ export class RecordApplicationStatusInput {
   applicationId: string;
 
   @Field({ description: "The municipality's own id of this event (1–200 characters), unique per municipality." })
-  @IsString() @Length(1, 200) @Matches(/^[\x21-\x7e]+$/, { message: 'municipalityEventId must be printable ASCII without spaces' })
+  @Text('key', { max: 200 })
   municipalityEventId: string;
 
   @Field(() => MunicipalityStatusEventType)
@@ -49,7 +44,7 @@ export class RecordApplicationStatusInput {
   expectedStatus?: ApplicationStatus;
 
   @Field(() => String, { nullable: true, description: 'The intake month decided on, YYYY-MM (tells last month\'s late decision apart after a rollover).' })
-  @IsOptional() @Matches(MONTH, { message: 'expectedIntakeMonth must be YYYY-MM' })
+  @IsOptional() @Text('yearMonth')
   expectedIntakeMonth?: string;
 
   @Field(() => Date, { nullable: true, description: 'When it happened in the municipality\'s system (default: now; not in the future).' })
@@ -57,11 +52,11 @@ export class RecordApplicationStatusInput {
   occurredAt?: Date;
 
   @Field(() => [String], { nullable: true, description: 'RETURNED: the missing documents.' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(30) @IsString({ each: true }) @Length(1, 200, { each: true })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(30) @Text('label', { each: true, max: 200 })
   missingDocuments?: string[];
 
   @Field(() => String, { nullable: true, description: 'RETURNED: by when to add them, YYYY-MM-DD.' })
-  @IsOptional() @Matches(DATE, { message: 'fixDueDate must be YYYY-MM-DD' })
+  @IsOptional() @Text('date')
   fixDueDate?: string;
 
   @Field(() => ID, { nullable: true, description: 'OFFERED: the facility offered.' })
@@ -69,11 +64,11 @@ export class RecordApplicationStatusInput {
   facilityId?: string;
 
   @Field(() => String, { nullable: true, description: 'OFFERED: entry date (入園日), YYYY-MM-DD.' })
-  @IsOptional() @Matches(DATE, { message: 'entryDate must be YYYY-MM-DD' })
+  @IsOptional() @Text('date')
   entryDate?: string;
 
   @Field(() => String, { nullable: true, description: 'OFFERED: the family must answer by this day (回答期限), YYYY-MM-DD.' })
-  @IsOptional() @Matches(DATE, { message: 'respondBy must be YYYY-MM-DD' })
+  @IsOptional() @Text('date')
   respondBy?: string;
 
   @Field(() => [OfferStepInput], { nullable: true, description: 'OFFERED: the steps after the offer (send [] if none).' })
@@ -81,6 +76,6 @@ export class RecordApplicationStatusInput {
   steps?: OfferStepInput[];
 
   @Field(() => String, { nullable: true, description: 'REJECTED (required), NOT_PLACED or WITHDRAWN (optional): the reason the municipality gives.' })
-  @IsOptional() @IsString() @Length(1, 1000)
+  @IsOptional() @Text('note', { max: 1000 })
   reason?: string;
 }

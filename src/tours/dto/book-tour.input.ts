@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
-import { IsInt, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { Text } from '../../common/text-field';
 
 @InputType({ description: 'A booking for one parent. The same idempotencyKey with the same input returns the first booking; with a different input it is a CONFLICT.' })
 export class BookTourInput {
@@ -10,10 +11,10 @@ export class BookTourInput {
   partySize: number = 1;
 
   @Field({ description: 'Your own opaque reference to the parent (not a name, phone number or e-mail), 1–200 characters.' })
-  @IsString() @Length(1, 200)
+  @Text('reference', { max: 200 })
   contactReference: string;
 
   @Field({ description: 'A key you choose per booking request (e.g. a UUID), 1–200 characters of letters, digits, "-", "_", ".", ":".' })
-  @Matches(/^[A-Za-z0-9._:-]{1,200}$/, { message: 'idempotencyKey must be 1–200 letters, digits, "-", "_", "." or ":"' })
+  @Text('token', { max: 200 })
   idempotencyKey: string;
 }

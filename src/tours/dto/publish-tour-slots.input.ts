@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { Text } from '../../common/text-field';
 import { MAX_SLOTS_PER_CALL } from '../tour-rules';
 
 @InputType({ description: 'One tour slot. Publishing a slot again with the same startsAt updates its duration, capacity and notes.' })
@@ -18,7 +19,7 @@ export class TourSlotInput {
   capacity: number;
 
   @Field(() => String, { nullable: true })
-  @IsOptional() @IsString() @MaxLength(1000)
+  @IsOptional() @Text('note', { max: 1000 })
   notes?: string | null;
 }
 

@@ -1,7 +1,7 @@
 import { ArgsType, Field, registerEnumType } from '@nestjs/graphql';
-import { IsBoolean, IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsEnum, IsOptional } from 'class-validator';
+import { Text } from '../../common/text-field';
 import { VacancyFigureKind } from '../vacancy-figure-kind';
-import { INTAKE_MONTH_MESSAGE, INTAKE_MONTH_PATTERN } from './update-vacancies.input';
 
 export enum VacancyFileFormat {
   JSON = 'JSON',
@@ -16,15 +16,15 @@ export class ImportVacanciesArgs {
   format: VacancyFileFormat;
 
   @Field({ description: 'The file text (UTF-8).' })
-  @IsString() @MaxLength(20_000_000)
+  @Text('fileContent', { max: 20_000_000 })
   content: string;
 
   @Field({ description: 'The municipality the list is for (6 digits); a MUNICIPALITY client may give only its own.' })
-  @Matches(/^\d{6}$/, { message: 'municipalityCode must be six digits' })
+  @Text('municipalityCode')
   municipalityCode: string;
 
   @Field(() => String, { nullable: true, description: 'Intake month (入所月) YYYY-MM: required for JSON; for CSV, rows of other months are rejected.' })
-  @IsOptional() @Matches(INTAKE_MONTH_PATTERN, { message: INTAKE_MONTH_MESSAGE })
+  @IsOptional() @Text('yearMonth')
   intakeMonth?: string | null;
 
   @Field(() => VacancyFigureKind, { defaultValue: VacancyFigureKind.INTAKE_QUOTA, description: 'What the figures mean (see data/SOURCES.md).' })
@@ -32,7 +32,7 @@ export class ImportVacanciesArgs {
   figureKind: VacancyFigureKind = VacancyFigureKind.INTAKE_QUOTA;
 
   @Field(() => String, { nullable: true, description: "CSV only: the list's date YYYY-MM-DD (default: today in Japan). JSON files carry their own asOf." })
-  @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'asOf must be YYYY-MM-DD' })
+  @IsOptional() @Text('date')
   asOf?: string | null;
 
   @Field(() => Boolean, { defaultValue: false, description: 'Check and count without writing anything.' })

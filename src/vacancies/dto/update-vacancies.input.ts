@@ -1,10 +1,10 @@
 import { YEAR_MONTH_INPUT_PATTERN } from '../../common/dates';
 import { Field, ID, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsUUID, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { Text } from '../../common/text-field';
 
 export const INTAKE_MONTH_PATTERN = YEAR_MONTH_INPUT_PATTERN;
-export const INTAKE_MONTH_MESSAGE = 'intakeMonth must be YYYY-MM with a month 01–12 (e.g. 2026-10)';
 
 @InputType({ description: 'One cell of the grid: a class age and its new figure.' })
 export class VacancyCellInput {
@@ -28,7 +28,7 @@ export class UpdateVacanciesInput {
   facilityId: string;
 
   @Field({ description: 'Intake month (入所月), YYYY-MM.' })
-  @Matches(INTAKE_MONTH_PATTERN, { message: INTAKE_MONTH_MESSAGE })
+  @Text('yearMonth')
   intakeMonth: string;
 
   @Field(() => [VacancyCellInput])

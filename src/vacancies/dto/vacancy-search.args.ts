@@ -1,9 +1,9 @@
 import { ArgsType, Field, Float, InputType, Int } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { PageArgs } from '../../common/pagination';
+import { Text } from '../../common/text-field';
 import { FacilityKind } from '../../facilities/facility-kind';
-import { INTAKE_MONTH_MESSAGE, INTAKE_MONTH_PATTERN } from './update-vacancies.input';
 
 @InputType({ description: 'A point and a radius: only facilities with known coordinates within it, nearest first.' })
 export class NearPointInput {
@@ -19,11 +19,11 @@ export class VacancySearchFilter {
   classAge: number;
 
   @Field({ description: 'Intake month (入所月), YYYY-MM.' })
-  @Matches(INTAKE_MONTH_PATTERN, { message: INTAKE_MONTH_MESSAGE })
+  @Text('yearMonth')
   intakeMonth: string;
 
   @Field(() => [String], { nullable: true, description: 'Municipality codes (6 digits).' })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @Matches(/^\d{6}$/, { each: true, message: 'each municipality code must be six digits' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @Text('municipalityCode', { each: true })
   municipalityCodes?: string[];
 
   @Field(() => [FacilityKind], { nullable: true })
