@@ -151,7 +151,7 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
         kind: r.kind,
         applicationId: r.application_id,
         createdAt: r.created_at,
-        document: this.applications.fieldCipher.decryptJson<FullApplicationDocument>(r.payload, 'municipality_feed_entry.payload'),
+        document: this.applications.decryptFeedPayload<FullApplicationDocument>({ applicationId: r.application_id, municipalityCode: code, kind: r.kind, payload: r.payload }, ctx.requestId),
       })),
       acknowledgedCursor: acknowledged,
       hasMore: rows.length > first,
@@ -229,7 +229,7 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
     rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
     const facts = await this.applications.factsOf(rows);
     const names = new Map(facts.flatMap((f) => f.wishes.map((w) => [w.facilityId, w.facilityName ?? ''] as [string, string])));
-    const records = rows.map((row, i) => batchRow(fullApplicationDocument(facts[i], code, this.applications.decryptPersonal(row)), names));
+    const records = rows.map((row, i) => batchRow(fullApplicationDocument(facts[i], code, this.applications.decryptPersonal(row, ctx.requestId)), names));
     const text = stringify([[...BATCH_COLUMNS], ...records], { record_delimiter: '\r\n' });
     const body = encoding === 'shift_jis' ? iconv.encode(text, 'Shift_JIS') : Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
     const now = this.clock.now();

@@ -4,12 +4,13 @@ import { assertMunicipalityScope } from '../auth/scope';
 import { ApiRole } from '../auth/api-client.entity';
 import { AuthenticatedClient, CurrentClient } from '../auth/current-client.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { HubError } from '../common/errors';
 import { groupByKeys, loaderFor } from '../common/loaders';
 import { Connection, MAX_PAGE_SIZE } from '../common/pagination';
 import type { GqlContext } from '../common/request-context';
 import { ApplicationDeliveryService } from './application-delivery.service';
 import { DeliveryMode } from './application.entity';
-import { ApplicationTimelineEntry, ApplicationView, SubmitApplicationPayload } from './application.types';
+import { ApplicationPersonalData, ApplicationTimelineEntry, ApplicationView, SubmitApplicationPayload } from './application.types';
 import { ApplicationsService, ReadContext } from './applications.service';
 import { ApplicationsArgs } from './dto/applications-filter.input';
 import { ConfigureMunicipalityDeliveryInput } from './dto/configure-municipality-delivery.input';
@@ -95,6 +96,13 @@ export class ApplicationsResolver {
   @Query(() => ApplicationConnection, { description: 'Applications the caller may see, newest first. Every application returned is recorded in the audit log.' })
   applications(@Args() args: ApplicationsArgs, @CurrentClient() client: AuthenticatedClient, @Context() ctx: GqlContext) {
     return this.service.list(args.filter ?? {}, args.first, args.after, readContext(client, ctx));
+  }
+
+  /** The decrypted personal data, or the error of a stored value that failed its integrity check (ApplicationsService.views). */
+  @ResolveField(() => ApplicationPersonalData)
+  personalData(@Parent() application: ApplicationView): ApplicationPersonalData {
+    if (application.personalData instanceof HubError) throw application.personalData;
+    return application.personalData;
   }
 
   @ResolveField(() => [ApplicationTimelineEntry], { description: 'What happened to the application, in order (経過).' })

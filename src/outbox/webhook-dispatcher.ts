@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { DeliveryResponse } from '../webhooks/retry-schedule';
 import { cloudEvent, signWebhook } from '../webhooks/signing';
 import { DeliveryOutcome, outcomeOfAttempt } from './delivery-outcome';
-import { WEBHOOK_SECRET_CIPHER } from './webhook-secret-cipher';
+import { WEBHOOK_SECRET_CIPHER, webhookSecretBinding } from './webhook-secret-cipher';
 
 /**
  * At most this many HTTP requests in flight per process: a slow receiver must not exhaust sockets.
@@ -302,9 +302,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /** The current secret, and during a rotation's grace also the previous one, so receivers on either verify. */
   private signingSecrets(message: ClaimedMessage, now: Date): string[] {
-    const secrets = [this.cipher.decrypt(message.secret, 'webhook_endpoint.secret')];
+    const secrets = [this.cipher.decrypt(message.secret, webhookSecretBinding(message.endpoint_id))];
     if (message.previous_secret && message.previous_secret_expires_at && new Date(message.previous_secret_expires_at) > now) {
-      secrets.push(this.cipher.decrypt(message.previous_secret, 'webhook_endpoint.previous_secret'));
+      secrets.push(this.cipher.decrypt(message.previous_secret, webhookSecretBinding(message.endpoint_id, 'previous_secret')));
     }
     return secrets;
   }

@@ -173,7 +173,7 @@ describe('submitting, routing and delivering (the "Done when" flow)', () => {
 
   it('keeps personal data encrypted at rest', async () => {
     const [row] = await t.db.query(`SELECT personal_data, child_key, routing::text AS routing FROM application WHERE id = $1`, [applicationId]);
-    expect(row.personal_data).toMatch(/^v1\./);
+    expect(row.personal_data).toMatch(/^v2\./);
     for (const clear of ['板橋 花子', 'イタバシ', '2024-06-15', '株式会社テスト']) {
       expect(row.personal_data).not.toContain(clear);
       expect(row.routing).not.toContain(clear);

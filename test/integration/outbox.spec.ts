@@ -308,7 +308,7 @@ describe('delivery', () => {
   it('keeps webhook secrets encrypted at rest', async () => {
     const { id, secret } = await register(DEMO_KEYS.PARTNER, { url: 'http://127.0.0.1:9/never' });
     const [row] = await t.db.query(`SELECT secret FROM webhook_endpoint WHERE id = $1`, [id]);
-    expect(row.secret).toMatch(/^v1\./);
+    expect(row.secret).toMatch(/^v2\./);
     expect(row.secret).not.toContain(secret.slice('whsec_'.length, 20));
     await t.ok(`mutation($id: ID!) { removeWebhookEndpoint(id: $id) { id } }`, { id }, DEMO_KEYS.PARTNER);
   });
