@@ -1,5 +1,5 @@
 import { Args, ArgsType, Context, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { assertMunicipalityScope } from '../auth/scope';
 import { ApiRole } from '../auth/api-client.entity';
 import { AuthenticatedClient, CurrentClient } from '../auth/current-client.decorator';
@@ -38,7 +38,7 @@ export class ConfigureMunicipalityDeliveryPayload {
 
 @ObjectType({ description: 'One entry of a municipality feed (PULL).' })
 export class MunicipalityFeedEntryView {
-  @Field({ description: 'Pass it to acknowledgeMunicipalityFeed once the entry is safely in your system.' }) cursor: string;
+  @Field({ description: 'Opaque, and valid for your feed only. Pass it to acknowledgeMunicipalityFeed once the entry is safely in your system.' }) cursor: string;
   @Field({ description: 'APPLICATION, FORWARDED_NOTICE or UPDATE.' }) kind: string;
   @Field(() => ID) applicationId: string;
   @Field() createdAt: Date;
@@ -49,7 +49,7 @@ export class MunicipalityFeedEntryView {
 @ObjectType({ description: 'A page of the municipality feed, oldest first.' })
 export class MunicipalityFeedPage {
   @Field(() => [MunicipalityFeedEntryView]) entries: MunicipalityFeedEntryView[];
-  @Field({ description: 'Everything up to this cursor has been acknowledged.' }) acknowledgedCursor: string;
+  @Field({ description: 'Everything up to this cursor has been acknowledged (before the first acknowledgement: the start of the feed).' }) acknowledgedCursor: string;
   @Field() hasMore: boolean;
 }
 
@@ -61,8 +61,8 @@ export class FeedAcknowledgement {
 
 @ArgsType()
 export class FeedArgs {
-  @Field(() => String, { nullable: true, description: 'A cursor of this feed; default: the last acknowledged one.' })
-  @IsOptional() @Matches(/^\d{1,18}$/, { message: 'after must be a cursor of this feed (digits)' })
+  @Field(() => String, { nullable: true, description: 'A cursor your feed returned (opaque, "fc1_…"); default: your acknowledged position.' })
+  @IsOptional() @IsString() @MaxLength(100)
   after?: string;
 
   @Field(() => Int, { defaultValue: 50, description: `Page size, 1–${MAX_PAGE_SIZE}.` })
