@@ -121,7 +121,7 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
       if (active) {
         endpointId = active.id;
       } else {
-        const registered = await this.endpoints.register(client, { url: input.endpointUrl!, topics: [APPLICATION_TOPIC], municipalityCode: input.municipalityCode });
+        const registered = await this.endpoints.register(client, { url: input.endpointUrl!, topics: [APPLICATION_TOPIC], municipalityCode: input.municipalityCode }, 'input.endpointUrl');
         endpointId = registered.endpoint.id;
         signingSecret = registered.secret;
       }

@@ -4,7 +4,7 @@ import { FieldCipher } from '../common/field-crypto';
 import { rootLogger } from '../common/logger';
 import { DemoSeeder } from '../demo/demo-seed.service';
 import { webhookSecretBinding } from '../outbox/webhook-secret-cipher';
-import { assertWebhookUrl } from '../outbox/webhook-url';
+import type { WebhookTargetGuard } from '../outbox/webhook-target-guard';
 import { generateWebhookSecret } from '../webhooks/signing';
 import { APPLICATION_TOPIC } from './application-delivery.service';
 
@@ -21,14 +21,14 @@ export const ADACHI = '131211';
  * way WebhookEndpointService.register writes it (secret encrypted with the hub key ring), and its
  * secret is logged once — demo only, HUB_DEMO is refused in production.
  */
-export function demoDeliverySeeder(cipher: FieldCipher, itabashiEndpoint: string | undefined): DemoSeeder {
+export function demoDeliverySeeder(cipher: FieldCipher, targets: WebhookTargetGuard, itabashiEndpoint: string | undefined): DemoSeeder {
   return {
     name: 'demo-application-delivery',
     order: 50,
     async run(m: EntityManager, now: Date) {
       let itabashiEndpointId: string | null = null;
       if (itabashiEndpoint) {
-        const url = assertWebhookUrl(itabashiEndpoint, { production: false }, 'HUB_DEMO_ITABASHI_ENDPOINT');
+        const url = await targets.checkForRegistration(itabashiEndpoint, 'HUB_DEMO_ITABASHI_ENDPOINT');
         const secret = generateWebhookSecret();
         const id = randomUUID();
         const [endpoint] = await m.query(

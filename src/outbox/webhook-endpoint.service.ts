@@ -7,7 +7,6 @@ import { Errors, hubError } from '../common/errors';
 import { FieldCipher } from '../common/field-crypto';
 import { rootLogger } from '../common/logger';
 import { ConnectionShape, decodeCursor, PageArgs, toConnection } from '../common/pagination';
-import { AppConfig } from '../config/app-config';
 import { assertMunicipalityCode } from '../municipalities/municipality-code';
 import { generateWebhookSecret } from '../webhooks/signing';
 import { RegisterWebhookEndpointInput } from './dto/register-webhook-endpoint.input';
@@ -15,7 +14,7 @@ import { canManageEndpoint, ownerForRegistration, visibleOwners } from './endpoi
 import { OutboxErrorCode } from './outbox.errors';
 import { WebhookEndpoint, WebhookEndpointStatus } from './webhook-endpoint.entity';
 import { WEBHOOK_SECRET_CIPHER, webhookSecretBinding } from './webhook-secret-cipher';
-import { assertWebhookUrl } from './webhook-url';
+import { WebhookTargetGuard } from './webhook-target-guard';
 
 /** Enough for a partner's staging and production plus a few per event family; more suggests a runaway script. */
 export const MAX_ENDPOINTS_PER_OWNER = 50;
@@ -37,14 +36,15 @@ export class WebhookEndpointService {
 
   constructor(
     private readonly db: DataSource,
-    private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WEBHOOK_SECRET_CIPHER) private readonly cipher: FieldCipher,
+    private readonly targets: WebhookTargetGuard,
   ) {}
 
-  async register(client: AuthenticatedClient, input: RegisterWebhookEndpointInput): Promise<EndpointWithSecret> {
+  /** `urlField` names the URL in errors: input.url here, input.endpointUrl for a municipality's delivery. */
+  async register(client: AuthenticatedClient, input: RegisterWebhookEndpointInput, urlField = 'input.url'): Promise<EndpointWithSecret> {
     const owner = ownerForRegistration(client, input);
-    const url = assertWebhookUrl(input.url, { production: this.config.isProduction });
+    const url = await this.targets.checkForRegistration(input.url, urlField);
     const topics = [...new Set(input.topics ?? [])];
     if (owner.kind === 'MUNICIPALITY') assertMunicipalityCode('input.municipalityCode', owner.id);
     const secret = generateWebhookSecret();
