@@ -14,8 +14,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - application_possible_duplicate: the pairs found (both directions), what the municipality sees.
  * - an index for "the child's active applications for the month, whichever partner".
  */
-export class TextChildPossibleDuplicateChild1764000013000 implements MigrationInterface {
-  name = 'TextChildPossibleDuplicateChild1764000013000';
+export class PossibleDuplicateChild1764000013000 implements MigrationInterface {
+  name = 'PossibleDuplicateChild1764000013000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`

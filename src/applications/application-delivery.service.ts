@@ -8,6 +8,7 @@ import type { AuthenticatedClient } from '../auth/current-client.decorator';
 import { assertMunicipalityScope } from '../auth/scope';
 import { CLOCK, Clock } from '../common/clock';
 import { Errors, hubError } from '../common/errors';
+import { KeyRing, parseKeyRing } from '../common/field-crypto';
 import { RepeatingTask } from '../common/repeating-task';
 import { rootLogger } from '../common/logger';
 import { returnedRows } from '../common/sql';
@@ -20,6 +21,7 @@ import { DeliveryMode } from './application.entity';
 import { ApplicationErrorCode } from './applications.errors';
 import { ApplicationsService, ReadContext } from './applications.service';
 import { acknowledgeDelivery } from './delivery-acknowledgement';
+import { decodeFeedCursor, encodeFeedCursor } from './feed-cursor';
 import { ConfigureMunicipalityDeliveryInput } from './dto/configure-municipality-delivery.input';
 
 /** Event types a municipality's endpoint subscribes to when the hub registers it. */
@@ -66,6 +68,8 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
   private deliveredHints: string[] = [];
   /** performance.now() of the last full sweep (not the hub's clock, which tests move). */
   private lastSweepAt = -Infinity;
+  /** For the feed cursors (feed-cursor.ts): made with the current key, read with any. */
+  private readonly keyRing: KeyRing;
 
   constructor(
     private readonly db: DataSource,
@@ -74,7 +78,9 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
     private readonly applications: ApplicationsService,
     private readonly endpoints: WebhookEndpointService,
     private readonly dispatcher: WebhookDispatcher,
-  ) {}
+  ) {
+    this.keyRing = parseKeyRing(config.HUB_ENCRYPTION_KEYS, 'HUB_ENCRYPTION_KEYS');
+  }
 
   // --- configuration (ADMIN) -----------------------------------------------------------------
 
@@ -115,7 +121,7 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
       if (active) {
         endpointId = active.id;
       } else {
-        const registered = await this.endpoints.register(client, { url: input.endpointUrl!, topics: [APPLICATION_TOPIC], municipalityCode: input.municipalityCode });
+        const registered = await this.endpoints.register(client, { url: input.endpointUrl!, topics: [APPLICATION_TOPIC], municipalityCode: input.municipalityCode }, 'input.endpointUrl');
         endpointId = registered.endpoint.id;
         signingSecret = registered.secret;
       }
@@ -132,16 +138,18 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
 
   // --- PULL ----------------------------------------------------------------------------------
 
-  /** Entries after `after` (default: after the acknowledged cursor), oldest first. Each application read is audited. */
+  /**
+   * Entries after `after` (default: after the acknowledged position), oldest first. Each application
+   * read is audited. Cursors are opaque and the caller's own (feed-cursor.ts).
+   */
   async feed(ctx: ReadContext, after: string | null | undefined, first: number): Promise<{ entries: FeedEntryView[]; acknowledgedCursor: string; hasMore: boolean }> {
     const code = municipalityOf(ctx.client);
-    const acknowledged = await this.acknowledgedCursor(code);
-    const from = after ?? acknowledged;
-    if (!/^\d{1,18}$/.test(from)) throw Errors.badInput('after', '"after" must be a cursor this feed returned (digits).', '「after」はこのフィードが返したカーソル（数字）を指定してください。');
+    const acknowledged = await this.acknowledgedPosition(code);
+    const from = after == null ? acknowledged : this.positionOf(code, after, 'after');
     const rows: Array<{ id: string; kind: string; application_id: string; payload: string; created_at: Date }> = await this.db.query(
       `SELECT id::text AS id, kind, application_id, payload, created_at FROM municipality_feed_entry
         WHERE municipality_code = $1 AND id > $2 ORDER BY id LIMIT $3`,
-      [code, from, first + 1],
+      [code, from.toString(), first + 1],
     );
     const page = rows.slice(0, first);
     await this.applications.recordReads(ctx, page.map((r) => r.application_id), 'application.feed.read');
@@ -149,16 +157,16 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
     const duplicates = await this.applications.possibleDuplicatesOf(page.map((r) => r.application_id));
     return {
       entries: page.map((r) => ({
-        cursor: r.id,
+        cursor: encodeFeedCursor(this.keyRing, code, BigInt(r.id)),
         kind: r.kind,
         applicationId: r.application_id,
         createdAt: r.created_at,
         document: {
-          ...this.applications.fieldCipher.decryptJson<FullApplicationDocument>(r.payload, 'municipality_feed_entry.payload'),
+          ...this.applications.decryptFeedPayload<FullApplicationDocument>({ applicationId: r.application_id, municipalityCode: code, kind: r.kind, payload: r.payload }, ctx.requestId),
           possibleDuplicateOfApplicationIds: possibleDuplicatesFor({ possibleDuplicates: duplicates.get(r.application_id) ?? [] }, code),
         },
       })),
-      acknowledgedCursor: acknowledged,
+      acknowledgedCursor: encodeFeedCursor(this.keyRing, code, acknowledged),
       hasMore: rows.length > first,
     };
   }
@@ -169,18 +177,16 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
    */
   async acknowledgeFeed(client: AuthenticatedClient, cursor: string): Promise<{ acknowledgedCursor: string; deliveredApplicationIds: string[] }> {
     const code = municipalityOf(client);
-    if (!/^\d{1,18}$/.test(cursor)) throw Errors.badInput('cursor', '"cursor" must be a cursor this feed returned (digits).', '「cursor」はこのフィードが返したカーソル（数字）を指定してください。');
+    const position = this.positionOf(code, cursor, 'cursor');
     const now = this.clock.now();
     return this.db.transaction(async (m) => {
-      const [{ last }] = await m.query(`SELECT coalesce(max(id), 0)::text AS last FROM municipality_feed_entry WHERE municipality_code = $1`, [code]);
-      if (BigInt(cursor) > BigInt(last)) {
-        throw hubError(
-          ApplicationErrorCode.FEED_CURSOR_UNKNOWN,
-          `cursor ${cursor} is beyond the last entry of your feed (${last}); acknowledge only cursors the feed returned.`,
-          `カーソル ${cursor} はフィードの最後のエントリ（${last}）より先です。フィードが返したカーソルだけを確認応答してください。`,
-          { field: 'cursor', details: { lastCursor: last } },
-        );
-      }
+      // Only a cursor the hub made for this municipality gets here; beyond its last entry it can only
+      // be after entries were deleted. Refused without naming the last position.
+      const [{ beyond }] = await m.query(
+        `SELECT NOT EXISTS (SELECT 1 FROM municipality_feed_entry WHERE municipality_code = $1 AND id >= $2) AND $2::bigint > 0 AS beyond`,
+        [code, position.toString()],
+      );
+      if (beyond) throw cursorUnknown('cursor');
       // Lock the municipality's cursor row so two acknowledgements in parallel take turns.
       await m.query(
         `INSERT INTO municipality_feed_cursor (municipality_code, acknowledged_cursor, acknowledged_by, updated_at) VALUES ($1, 0, $2, $3)
@@ -188,14 +194,14 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
         [code, client.id, now],
       );
       const [{ previous }] = await m.query(`SELECT acknowledged_cursor::text AS previous FROM municipality_feed_cursor WHERE municipality_code = $1 FOR UPDATE`, [code]);
-      if (BigInt(cursor) <= BigInt(previous)) return { acknowledgedCursor: previous, deliveredApplicationIds: [] };
-      await m.query(`UPDATE municipality_feed_cursor SET acknowledged_cursor = $2, acknowledged_by = $3, updated_at = $4 WHERE municipality_code = $1`, [code, cursor, client.id, now]);
+      if (position <= BigInt(previous)) return { acknowledgedCursor: encodeFeedCursor(this.keyRing, code, BigInt(previous)), deliveredApplicationIds: [] };
+      await m.query(`UPDATE municipality_feed_cursor SET acknowledged_cursor = $2, acknowledged_by = $3, updated_at = $4 WHERE municipality_code = $1`, [code, position.toString(), client.id, now]);
       const acknowledged = returnedRows<{ application_id: string; role: string }>(await m.query(
         `UPDATE application_recipient r SET delivered_at = coalesce(r.delivered_at, $4), acknowledged_at = $4
           WHERE r.municipality_code = $1 AND r.acknowledged_at IS NULL
             AND r.application_id IN (SELECT f.application_id FROM municipality_feed_entry f WHERE f.municipality_code = $1 AND f.id > $2 AND f.id <= $3)
          RETURNING r.application_id, r.role`,
-        [code, previous, cursor, now],
+        [code, previous, position.toString(), now],
       ));
       const delivered = await acknowledgeDelivery(
         m,
@@ -203,13 +209,24 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
         { actor: StatusActor.MUNICIPALITY, actorId: client.id, details: { channel: DeliveryMode.PULL, cursor } },
         now,
       );
-      return { acknowledgedCursor: cursor, deliveredApplicationIds: delivered };
+      return { acknowledgedCursor: encodeFeedCursor(this.keyRing, code, position), deliveredApplicationIds: delivered };
     });
   }
 
-  private async acknowledgedCursor(code: string): Promise<string> {
-    const [row] = await this.db.query(`SELECT acknowledged_cursor::text AS cursor FROM municipality_feed_cursor WHERE municipality_code = $1`, [code]);
-    return row?.cursor ?? '0';
+  private async acknowledgedPosition(code: string): Promise<bigint> {
+    const [row] = await this.db.query(`SELECT acknowledged_cursor::text AS position FROM municipality_feed_cursor WHERE municipality_code = $1`, [code]);
+    return BigInt(row?.position ?? '0');
+  }
+
+  /** The feed position a cursor names, if the hub made it for this municipality; refusals say nothing about any position. */
+  private positionOf(code: string, cursor: string, field: 'after' | 'cursor'): bigint {
+    const decoded = decodeFeedCursor(this.keyRing, code, cursor);
+    if ('position' in decoded) return decoded.position;
+    if (decoded.problem === 'MALFORMED') {
+      throw Errors.badInput(field, `"${field}" must be a cursor your feed returned ("fc1_…", as given by municipalityFeed).`,
+        `「${field}」にはフィードが返したカーソル（"fc1_…"、municipalityFeed が返したもの）を指定してください。`);
+    }
+    throw cursorUnknown(field);
   }
 
   // --- BATCH ---------------------------------------------------------------------------------
@@ -234,7 +251,7 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
     rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
     const facts = await this.applications.factsOf(rows);
     const names = new Map(facts.flatMap((f) => f.wishes.map((w) => [w.facilityId, w.facilityName ?? ''] as [string, string])));
-    const records = rows.map((row, i) => batchRow(fullApplicationDocument(facts[i], code, this.applications.decryptPersonal(row)), names));
+    const records = rows.map((row, i) => batchRow(fullApplicationDocument(facts[i], code, this.applications.decryptPersonal(row, ctx.requestId)), names));
     const text = stringify([[...BATCH_COLUMNS], ...records], { record_delimiter: '\r\n' });
     const body = encoding === 'shift_jis' ? iconv.encode(text, 'Shift_JIS') : Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
     const now = this.clock.now();
@@ -326,6 +343,15 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
       return confirmed.length;
     });
   }
+}
+
+function cursorUnknown(field: 'after' | 'cursor') {
+  return hubError(
+    ApplicationErrorCode.FEED_CURSOR_UNKNOWN,
+    `"${field}" is not a cursor of your feed; use only cursors municipalityFeed returned to you (or leave "after" out to continue after your acknowledged position).`,
+    `「${field}」はあなたのフィードのカーソルではありません。municipalityFeed が返したカーソルだけを使ってください（「after」を省略すると確認応答済みの位置の次から読めます）。`,
+    { field },
+  );
 }
 
 function municipalityOf(client: AuthenticatedClient): string {

@@ -2,6 +2,7 @@
  * GraphQL shapes of an application. Separate from the entities because personal data is stored
  * encrypted and appears here only decrypted into a response.
  */
+import { HubError } from '../common/errors';
 import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { CareReason, DocumentKind } from '../procedures/care-reason';
 import { ApplicationStatus, StatusActor } from '../status/application-status';
@@ -144,7 +145,11 @@ export class ApplicationView {
   @Field({ description: 'Accepted with required documents missing (書類不足); see missingDocuments.' }) incomplete: boolean;
   @Field(() => [DocumentKind]) missingDocuments: DocumentKind[];
   @Field(() => String, { nullable: true, description: 'Last valid day (有効期限), YYYY-MM-DD.' }) validUntil: string | null;
-  @Field(() => ApplicationPersonalData) personalData: ApplicationPersonalData;
+  /** Or, when the stored value cannot be read, the error its field answers with (ApplicationsResolver.personalData). */
+  @Field(() => ApplicationPersonalData, {
+    description: 'Decrypted for this response only. DATA_INTEGRITY_ERROR when the stored value fails its integrity check (e.g. it belongs to another application); the other fields still answer.',
+  })
+  personalData: ApplicationPersonalData | HubError;
   @Field() submittedAt: Date;
   @Field() updatedAt: Date;
   @Field(() => Int) version: number;

@@ -20,6 +20,6 @@ export const ApplicationErrorCode = {
   DUPLICATE_ACTIVE_APPLICATION: 'DUPLICATE_ACTIVE_APPLICATION',
   /** Required documents are not listed and the municipality refuses incomplete applications. */
   DOCUMENTS_MISSING: 'DOCUMENTS_MISSING',
-  /** The feed cursor to acknowledge is beyond what the municipality has been given. */
+  /** The feed cursor was not made for this municipality's feed (another's, altered) or is past its end; names no position. */
   FEED_CURSOR_UNKNOWN: 'FEED_CURSOR_UNKNOWN',
 } as const;

@@ -1,16 +1,17 @@
 import { Args, ArgsType, Context, Field, ID, Int, Mutation, ObjectType, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { assertMunicipalityScope } from '../auth/scope';
 import { ApiRole } from '../auth/api-client.entity';
 import { AuthenticatedClient, CurrentClient } from '../auth/current-client.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { HubError } from '../common/errors';
 import { groupByKeys, loaderFor } from '../common/loaders';
 import { Connection, MAX_PAGE_SIZE } from '../common/pagination';
 import { Text, TextArg } from '../common/text-field';
 import type { GqlContext } from '../common/request-context';
 import { ApplicationDeliveryService } from './application-delivery.service';
 import { DeliveryMode } from './application.entity';
-import { ApplicationTimelineEntry, ApplicationView, PossibleDuplicateApplicationView, SubmitApplicationPayload } from './application.types';
+import { ApplicationPersonalData, ApplicationTimelineEntry, ApplicationView, PossibleDuplicateApplicationView, SubmitApplicationPayload } from './application.types';
 import { ApplicationsService, ReadContext } from './applications.service';
 import { ApplicationsArgs } from './dto/applications-filter.input';
 import { ConfigureMunicipalityDeliveryInput } from './dto/configure-municipality-delivery.input';
@@ -38,7 +39,7 @@ export class ConfigureMunicipalityDeliveryPayload {
 
 @ObjectType({ description: 'One entry of a municipality feed (PULL).' })
 export class MunicipalityFeedEntryView {
-  @Field({ description: 'Pass it to acknowledgeMunicipalityFeed once the entry is safely in your system.' }) cursor: string;
+  @Field({ description: 'Opaque, and valid for your feed only. Pass it to acknowledgeMunicipalityFeed once the entry is safely in your system.' }) cursor: string;
   @Field({ description: 'APPLICATION, FORWARDED_NOTICE or UPDATE.' }) kind: string;
   @Field(() => ID) applicationId: string;
   @Field() createdAt: Date;
@@ -49,7 +50,7 @@ export class MunicipalityFeedEntryView {
 @ObjectType({ description: 'A page of the municipality feed, oldest first.' })
 export class MunicipalityFeedPage {
   @Field(() => [MunicipalityFeedEntryView]) entries: MunicipalityFeedEntryView[];
-  @Field({ description: 'Everything up to this cursor has been acknowledged.' }) acknowledgedCursor: string;
+  @Field({ description: 'Everything up to this cursor has been acknowledged (before the first acknowledgement: the start of the feed).' }) acknowledgedCursor: string;
   @Field() hasMore: boolean;
 }
 
@@ -61,8 +62,8 @@ export class FeedAcknowledgement {
 
 @ArgsType()
 export class FeedArgs {
-  @Field(() => String, { nullable: true, description: 'A cursor of this feed; default: the last acknowledged one.' })
-  @IsOptional() @Text('cursor') @Matches(/^\d{1,18}$/, { message: 'after must be a cursor of this feed (digits)' })
+  @Field(() => String, { nullable: true, description: 'A cursor your feed returned (opaque, "fc1_…"); default: your acknowledged position.' })
+  @IsOptional() @Text('cursor', { max: 100 })
   after?: string;
 
   @Field(() => Int, { defaultValue: 50, description: `Page size, 1–${MAX_PAGE_SIZE}.` })
@@ -104,6 +105,13 @@ export class ApplicationsResolver {
   })
   possibleDuplicateApplications(@Args('applicationId', { type: () => ID }) applicationId: string, @CurrentClient() client: AuthenticatedClient, @Context() ctx: GqlContext) {
     return this.service.possibleDuplicateApplications(applicationId, readContext(client, ctx));
+  }
+
+  /** The decrypted personal data, or the error of a stored value that failed its integrity check (ApplicationsService.views). */
+  @ResolveField(() => ApplicationPersonalData)
+  personalData(@Parent() application: ApplicationView): ApplicationPersonalData {
+    if (application.personalData instanceof HubError) throw application.personalData;
+    return application.personalData;
   }
 
   @ResolveField(() => [ApplicationTimelineEntry], { description: 'What happened to the application, in order (経過).' })

@@ -5,8 +5,8 @@ import { ApiRole } from '../auth/api-client.entity';
 import type { AuthenticatedClient } from '../auth/current-client.decorator';
 import { AuditService } from '../audit/audit.service';
 import { CLOCK, Clock } from '../common/clock';
-import { Errors, hubError } from '../common/errors';
-import { FieldCipher, KeyRing, parseKeyRing } from '../common/field-crypto';
+import { Errors, HubError, hubError } from '../common/errors';
+import { decryptForCaller, FieldCipher, KeyRing, parseKeyRing } from '../common/field-crypto';
 import { requestFingerprint } from '../common/idempotency';
 import { ConnectionShape, decodeCursor, toConnection } from '../common/pagination';
 import { preparedQuery } from '../common/sql';
@@ -20,6 +20,7 @@ import { DeliveryMode } from './application.entity';
 import { ApplicationView, PossibleDuplicateApplicationView, RecipientRoleEnum } from './application.types';
 import { ApplicationErrorCode } from './applications.errors';
 import { childKeyOf, childKeysUnderRing } from './child-key';
+import { feedPayloadBinding, personalDataBinding } from './encrypted-fields';
 import { SubmitApplicationInput } from './dto/submit-application.input';
 import { ApplicationsFilter } from './dto/applications-filter.input';
 import { CycleRow, CYCLES_JSON_SQL, ProcedureRow, PROCEDURES_JSON_SQL, proceduresFromRows, procedureYears } from './procedure-lookup';
@@ -174,7 +175,7 @@ export class ApplicationsService {
     // Not FORBIDDEN: whether an application someone else submitted exists is not the caller's business.
     if (rows.length === 0) throw Errors.notFound('Application', id, 'id');
     await this.recordReads(ctx, rows.map((r) => r.id));
-    return (await this.views(rows))[0];
+    return (await this.views(rows, ctx.requestId))[0];
   }
 
   async list(filter: ApplicationsFilter, first: number, after: string | null | undefined, ctx: ReadContext): Promise<ConnectionShape<ApplicationView>> {
@@ -182,7 +183,7 @@ export class ApplicationsService {
     const total = await this.scopedCount(ctx.client, filter);
     const rows = await this.scopedQuery(ctx.client, { filter, cursor }, first + 1);
     await this.recordReads(ctx, rows.slice(0, first).map((r) => r.id));
-    const views = await this.views(rows);
+    const views = await this.views(rows, ctx.requestId);
     return toConnection(views, first, !!after, total, (v) => [v.submittedAt.toISOString(), v.id]);
   }
 
@@ -190,8 +191,31 @@ export class ApplicationsService {
     return manager.query(`SELECT ${APPLICATION_COLUMNS} FROM application a WHERE a.id = ANY($1)`, [ids]);
   }
 
-  decryptPersonal(row: Pick<ApplicationRow, 'personal_data'>): PersonalData {
-    return this.cipher.decryptJson<PersonalData>(row.personal_data, 'application.personal_data');
+  /** The application's personal data; DATA_INTEGRITY_ERROR (logged) when the stored value is not this application's or cannot be read. */
+  decryptPersonal(row: Pick<ApplicationRow, 'id' | 'personal_data'>, requestId?: string | null): PersonalData {
+    const subject = { field: 'personalData', en: `the personal data of application ${row.id}`, ja: `申込み ${row.id} の個人情報`, details: { applicationId: row.id } };
+    return JSON.parse(decryptForCaller(this.cipher, row.personal_data, personalDataBinding(row.id), subject, requestId)) as PersonalData;
+  }
+
+  /** The encrypted personal data to store for an application (bound to it). */
+  encryptPersonal(applicationId: string, personal: PersonalData): string {
+    return this.cipher.encryptJson(personal, personalDataBinding(applicationId));
+  }
+
+  /** A feed entry's document; DATA_INTEGRITY_ERROR (logged) when the stored payload is not this entry's or cannot be read. */
+  decryptFeedPayload<T>(entry: { applicationId: string; municipalityCode: string; kind: string; payload: string }, requestId?: string | null): T {
+    const subject = {
+      field: 'municipalityFeed.entries',
+      en: `the ${entry.kind} entry of application ${entry.applicationId} in your feed`,
+      ja: `フィードの申込み ${entry.applicationId} の ${entry.kind} エントリ`,
+      details: { applicationId: entry.applicationId, kind: entry.kind },
+    };
+    return JSON.parse(decryptForCaller(this.cipher, entry.payload, feedPayloadBinding(entry.applicationId, entry.municipalityCode, entry.kind), subject, requestId)) as T;
+  }
+
+  /** The encrypted payload of a feed entry (bound to its application, municipality and kind). */
+  encryptFeedPayload(applicationId: string, municipalityCode: string, kind: string, document: unknown): string {
+    return this.cipher.encryptJson(document, feedPayloadBinding(applicationId, municipalityCode, kind));
   }
 
   /**
@@ -273,7 +297,7 @@ export class ApplicationsService {
       );
     }
     await this.recordReads(ctx, [rows[0].id]);
-    return { application: (await this.views(rows))[0], replayed: true };
+    return { application: (await this.views(rows, ctx.requestId))[0], replayed: true };
   }
 
   /** The answer to a request whose key is known to be taken (the row is committed and visible). */
@@ -430,7 +454,7 @@ export class ApplicationsService {
       return {
         code: recipient.municipalityCode, role: recipient.role, reason: recipient.reason, mode,
         dedup: mode === DeliveryMode.PUSH ? deduplicationKey(recipient.municipalityCode) : null,
-        payload: mode === DeliveryMode.BATCH ? null : this.cipher.encryptJson(fullApplicationDocument(facts, recipient.municipalityCode, personal)),
+        payload: mode === DeliveryMode.BATCH ? null : this.encryptFeedPayload(id, recipient.municipalityCode, recipient.role, fullApplicationDocument(facts, recipient.municipalityCode, personal)),
       };
     });
     // ON CONFLICT only on the key: the one-active-child index still raises, and the caller answers it.
@@ -478,7 +502,7 @@ export class ApplicationsService {
         client.id, input.idempotencyKey, fingerprint, childKey, input.residenceMunicipalityCode,
         input.moveIn?.municipalityCode ?? null, input.moveIn?.moveInDate ?? null, input.intakeMonth, verdict.classAge, input.applicationType,
         input.currentFacilityId ?? null, verdict.validUntil, routing.primaryMunicipalityCode, routing.outOfArea, JSON.stringify(routing),
-        verdict.incomplete, JSON.stringify(verdict.missingDocuments), this.cipher.encryptJson(personal), now,
+        verdict.incomplete, JSON.stringify(verdict.missingDocuments), this.encryptPersonal(id, personal), now,
         JSON.stringify(verdict.wishes),
         JSON.stringify({ recipients: routing.recipients, incomplete: verdict.incomplete, missingDocuments: verdict.missingDocuments }),
         `Submitted for intake ${input.intakeMonth}; sent to ${routing.primaryMunicipalityCode}.${incompleteNote}`,
@@ -580,8 +604,12 @@ export class ApplicationsService {
     );
   }
 
-  /** Rows → GraphQL views: two set-based queries (wishes, recipients) for the whole page. */
-  async views(rows: ApplicationRow[]): Promise<ApplicationView[]> {
+  /**
+   * Rows → GraphQL views: two set-based queries (wishes, recipients) for the whole page. A row whose
+   * personal data cannot be read still has a view: only its personalData field fails (see
+   * ApplicationsResolver.personalData), so the rest of the page and the row's other fields still answer.
+   */
+  async views(rows: ApplicationRow[], requestId?: string | null): Promise<ApplicationView[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [facts, recipients] = await Promise.all([
@@ -593,8 +621,16 @@ export class ApplicationsService {
         [ids],
       ) as Promise<Array<{ application_id: string; municipality_code: string; role: RecipientRoleEnum; reason: string; delivery_mode: DeliveryMode; delivered_at: Date | null; acknowledged_at: Date | null }>>,
     ]);
-    return rows.map((row, index) =>
-      toView(row, facts[index].wishes, recipients.filter((r) => r.application_id === row.id), this.decryptPersonal(row)));
+    return rows.map((row, index) => {
+      let personal: PersonalData | HubError;
+      try {
+        personal = this.decryptPersonal(row, requestId);
+      } catch (err) {
+        if (!(err instanceof HubError)) throw err;
+        personal = err;
+      }
+      return toView(row, facts[index].wishes, recipients.filter((r) => r.application_id === row.id), personal);
+    });
   }
 
   async timelines(ids: readonly string[]) {
@@ -609,7 +645,7 @@ export class ApplicationsService {
 
 type RecipientRow = { municipality_code: string; role: RecipientRoleEnum; reason: string; delivery_mode: DeliveryMode; delivered_at: Date | null; acknowledged_at: Date | null };
 
-function toView(row: ApplicationRow, wishes: Array<{ rank: number; facilityId: string; municipalityCode: string }>, recipients: RecipientRow[], personal: PersonalData): ApplicationView {
+function toView(row: ApplicationRow, wishes: Array<{ rank: number; facilityId: string; municipalityCode: string }>, recipients: RecipientRow[], personal: PersonalData | HubError): ApplicationView {
   // Recipients in the routing decision's order: primary first.
   const order = row.routing.recipients.map((r) => r.municipalityCode);
   const own = [...recipients].sort((a, b) => order.indexOf(a.municipality_code) - order.indexOf(b.municipality_code));
@@ -636,7 +672,7 @@ function toView(row: ApplicationRow, wishes: Array<{ rank: number; facilityId: s
     incomplete: row.incomplete,
     missingDocuments: row.missing_documents as ApplicationView['missingDocuments'],
     validUntil: row.valid_until,
-    personalData: {
+    personalData: personal instanceof HubError ? personal : {
       child: { ...personal.child, sex: personal.child.sex as never, healthNotes: personal.child.healthNotes ?? null },
       household: { address: personal.household.address, phone: personal.household.phone ?? null, memberCount: personal.household.memberCount },
       guardians: personal.guardians.map((g) => ({

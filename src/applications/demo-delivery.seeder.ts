@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { FieldCipher } from '../common/field-crypto';
 import { rootLogger } from '../common/logger';
 import { DemoSeeder } from '../demo/demo-seed.service';
-import { assertWebhookUrl } from '../outbox/webhook-url';
+import { webhookSecretBinding } from '../outbox/webhook-secret-cipher';
+import type { WebhookTargetGuard } from '../outbox/webhook-target-guard';
 import { generateWebhookSecret } from '../webhooks/signing';
 import { APPLICATION_TOPIC } from './application-delivery.service';
 
@@ -19,19 +21,20 @@ export const ADACHI = '131211';
  * way WebhookEndpointService.register writes it (secret encrypted with the hub key ring), and its
  * secret is logged once — demo only, HUB_DEMO is refused in production.
  */
-export function demoDeliverySeeder(cipher: FieldCipher, itabashiEndpoint: string | undefined): DemoSeeder {
+export function demoDeliverySeeder(cipher: FieldCipher, targets: WebhookTargetGuard, itabashiEndpoint: string | undefined): DemoSeeder {
   return {
     name: 'demo-application-delivery',
     order: 50,
     async run(m: EntityManager, now: Date) {
       let itabashiEndpointId: string | null = null;
       if (itabashiEndpoint) {
-        const url = assertWebhookUrl(itabashiEndpoint, { production: false }, 'HUB_DEMO_ITABASHI_ENDPOINT');
+        const url = await targets.checkForRegistration(itabashiEndpoint, 'HUB_DEMO_ITABASHI_ENDPOINT');
         const secret = generateWebhookSecret();
+        const id = randomUUID();
         const [endpoint] = await m.query(
-          `INSERT INTO webhook_endpoint (owner_kind, owner_id, url, topics, status, secret, created_at, updated_at)
-           VALUES ('MUNICIPALITY', $1, $2, $3, 'ACTIVE', $4, $5, $5) RETURNING id`,
-          [ITABASHI, url, [APPLICATION_TOPIC], cipher.encrypt(secret), now],
+          `INSERT INTO webhook_endpoint (id, owner_kind, owner_id, url, topics, status, secret, created_at, updated_at)
+           VALUES ($6, 'MUNICIPALITY', $1, $2, $3, 'ACTIVE', $4, $5, $5) RETURNING id`,
+          [ITABASHI, url, [APPLICATION_TOPIC], cipher.encrypt(secret, webhookSecretBinding(id)), now, id],
         );
         itabashiEndpointId = endpoint.id;
         rootLogger.warn({ endpointId: endpoint.id, url, signingSecret: secret }, 'demo: 板橋区 receives applications by PUSH; verify deliveries with this signing secret (shown once)');

@@ -3,6 +3,8 @@
  * finds duplicate applications) is rewritten under the CURRENT key of HUB_ENCRYPTION_KEYS, so that an
  * old key can then be removed from the ring. Run by `npm run hub -- reencrypt-fields` once every
  * instance runs with the new ring (an instance still on the old ring could not read the new tokens).
+ * The same run binds every value written before values were bound to their row (legacy 'v1' tokens,
+ * see field-crypto.ts) to its table, column and row; afterwards it reports how many are still unbound.
  *
  * - Batches in key order, each batch one transaction with its rows locked (FOR UPDATE), so a row the
  *   service changes at the same moment is either read after that change or waits for the batch.
@@ -15,48 +17,56 @@
  */
 import { DataSource, EntityManager } from 'typeorm';
 import { childKeyOf } from '../applications/child-key';
-import { FieldCipher, KeyRing } from './field-crypto';
+import { FieldBinding, FieldCipher, KeyRing } from './field-crypto';
 
-/** Where encrypted values live. `childKey`: the row also holds the child key derived from the same ring. */
+/**
+ * Where encrypted values live. `childKey`: the row also holds the child key derived from the same ring.
+ * `rowSql`: the row's binding text (FieldBinding.row) computed in SQL, exactly as the feature that
+ * writes the column computes it (applications/encrypted-fields.ts, outbox/webhook-secret-cipher.ts).
+ */
 export interface EncryptedColumn {
   table: string;
   id: string;
   idType: 'uuid' | 'bigint';
   column: string;
+  rowSql: string;
   childKey?: boolean;
 }
 
 export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
-  { table: 'application', id: 'id', idType: 'uuid', column: 'personal_data', childKey: true },
-  { table: 'municipality_feed_entry', id: 'id', idType: 'bigint', column: 'payload' },
-  { table: 'webhook_endpoint', id: 'id', idType: 'uuid', column: 'secret' },
-  { table: 'webhook_endpoint', id: 'id', idType: 'uuid', column: 'previous_secret' },
+  { table: 'application', id: 'id', idType: 'uuid', column: 'personal_data', rowSql: `id::text`, childKey: true },
+  { table: 'municipality_feed_entry', id: 'id', idType: 'bigint', column: 'payload', rowSql: `application_id::text || '/' || municipality_code || '/' || kind::text` },
+  { table: 'webhook_endpoint', id: 'id', idType: 'uuid', column: 'secret', rowSql: `id::text` },
+  { table: 'webhook_endpoint', id: 'id', idType: 'uuid', column: 'previous_secret', rowSql: `id::text` },
 ];
 
 /** What to write for one row, or why it cannot be done; null when the row is already current. */
 export type RowPlan = { token: string; childKey: string | null } | { problem: string } | null;
 
 /**
- * The pure decision for one stored row: re-encrypt a token that is not under the current key, and
- * re-derive a child key that is not under it (from the child's identity inside the decrypted data).
+ * The pure decision for one stored row: re-encrypt a token that is not under the current key or not
+ * bound to its row, and re-derive a child key that is not under the current key (from the child's
+ * identity inside the decrypted data). A bound token that belongs to another row is a problem, never
+ * rewritten: re-encrypting it here would make a moved value look as if it had always been here.
  */
-export function planRow(cipher: FieldCipher, ring: KeyRing, token: string, childKey: string | null, field: string): RowPlan {
+export function planRow(cipher: FieldCipher, ring: KeyRing, token: string, childKey: string | null, binding: FieldBinding): RowPlan {
   const current = ring.current.id;
-  let tokenKey: string;
+  const field = `${binding.table}.${binding.column}`;
+  let rewrite: boolean;
   try {
-    tokenKey = cipher.keyIdOf(token, field);
+    rewrite = cipher.needsRotation(token, field);
   } catch (err) {
     return { problem: (err as Error).message };
   }
   const childKeyStale = childKey !== null && !childKey.startsWith(`${current}:`);
-  if (tokenKey === current && !childKeyStale) return null;
+  if (!rewrite && !childKeyStale) return null;
   let plaintext: string;
   try {
-    plaintext = cipher.decrypt(token, field);
+    plaintext = cipher.decrypt(token, binding);
   } catch (err) {
     return { problem: (err as Error).message };
   }
-  const newToken = tokenKey === current ? token : cipher.encrypt(plaintext);
+  const newToken = rewrite ? cipher.encrypt(plaintext, binding) : token;
   if (!childKeyStale) return { token: newToken, childKey: null };
   let child: { kana?: unknown; birthDate?: unknown } | undefined;
   try {
@@ -64,7 +74,7 @@ export function planRow(cipher: FieldCipher, ring: KeyRing, token: string, child
   } catch {
     child = undefined;
   }
-  if (typeof child?.kana !== 'string' || typeof child.birthDate !== 'string') return { problem: `${field} holds no child identity to derive the child key from` };
+  if (typeof child?.kana !== 'string' || typeof child.birthDate !== 'string') return { problem: `${field} of row ${binding.row} holds no child identity to derive the child key from` };
   return { token: newToken, childKey: childKeyOf({ kana: child.kana, birthDate: child.birthDate }, ring.current) };
 }
 
@@ -78,6 +88,8 @@ export interface ColumnReport {
   failed: Array<{ id: string; reason: string }>;
   /** After the run: how many values each key still protects, by key id (child keys as `child_key:<key id>`). */
   keysInUse: Record<string, number>;
+  /** After the run: how many values are still not bound to their row (legacy 'v1' tokens). */
+  unbound: number;
 }
 
 /**
@@ -106,19 +118,19 @@ export class FieldReencryption {
 
   private async column(col: EncryptedColumn, options: { dryRun?: boolean; onBatch?: (field: string, scanned: number) => void }): Promise<ColumnReport> {
     const field = `${col.table}.${col.column}`;
-    const report: ColumnReport = { field, scanned: 0, reencrypted: 0, failed: [], keysInUse: {} };
+    const report: ColumnReport = { field, scanned: 0, reencrypted: 0, failed: [], keysInUse: {}, unbound: 0 };
     let after: string | null = null;
     for (;;) {
       const rows = await this.db.transaction(async (m) => {
-        const batch: Array<{ id: string; token: string; child_key: string | null }> = await m.query(
-          `SELECT ${col.id}::text AS id, ${col.column} AS token, ${col.childKey ? 'child_key' : 'NULL::text'} AS child_key
+        const batch: Array<{ id: string; token: string; child_key: string | null; binding_row: string }> = await m.query(
+          `SELECT ${col.id}::text AS id, ${col.column} AS token, ${col.childKey ? 'child_key' : 'NULL::text'} AS child_key, ${col.rowSql} AS binding_row
              FROM ${col.table} WHERE ${col.column} IS NOT NULL ${after === null ? '' : `AND ${col.id} > $2::${col.idType}`}
             ORDER BY ${col.table}.${col.id} LIMIT $1 FOR UPDATE`, // the column, not the selected text ('10' < '2')
           after === null ? [this.batchSize] : [this.batchSize, after],
         );
         const writes: Array<{ id: string; token: string; childKey: string | null }> = [];
         for (const row of batch) {
-          const plan = planRow(this.cipher, this.ring, row.token, row.child_key, field);
+          const plan = planRow(this.cipher, this.ring, row.token, row.child_key, { table: col.table, column: col.column, row: row.binding_row });
           if (!plan) continue;
           if ('problem' in plan) report.failed.push({ id: row.id, reason: plan.problem });
           else writes.push({ id: row.id, ...plan });
@@ -133,6 +145,8 @@ export class FieldReencryption {
       after = rows[rows.length - 1].id;
     }
     report.keysInUse = await this.keysInUse(col);
+    const [{ unbound }] = await this.db.query(`SELECT count(*)::int AS unbound FROM ${col.table} WHERE ${col.column} LIKE 'v1.%'`);
+    report.unbound = unbound;
     return report;
   }
 

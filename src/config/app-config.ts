@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, Validate, validateSync, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { defaultPrivateTargets, parsePrivateTargets } from '../outbox/webhook-url';
 import { trustProxySetting } from './trust-proxy';
 
 /** Keys that README documents for the demo; production refuses every one of them. */
@@ -26,6 +27,16 @@ class TrustProxyValue implements ValidatorConstraintInterface {
   }
   defaultMessage() {
     return 'HUB_TRUST_PROXY must be "false", "true", a number of hops, or addresses and ranges such as "loopback, 10.0.0.0/8"';
+  }
+}
+
+@ValidatorConstraint({ name: 'privateWebhookTargets' })
+class PrivateWebhookTargetsValue implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return typeof value === 'string' && parsePrivateTargets(value) !== undefined;
+  }
+  defaultMessage() {
+    return 'HUB_PRIVATE_WEBHOOK_TARGETS must be "none" or addresses and ranges such as "loopback, 10.20.0.0/16"';
   }
 }
 
@@ -75,6 +86,14 @@ export class AppConfig {
   @IsString() @Validate(TrustProxyValue)
   HUB_TRUST_PROXY = 'loopback';
 
+  /**
+   * Non-public addresses that webhook and municipality delivery URLs may reach (src/outbox/webhook-url.ts):
+   * "none", or "loopback", addresses and CIDR ranges. Default: "loopback" outside production (local
+   * receivers, which may then use http), "none" in production (https to public addresses only).
+   */
+  @IsOptional() @IsString() @Validate(PrivateWebhookTargetsValue)
+  HUB_PRIVATE_WEBHOOK_TARGETS?: string;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -119,6 +138,9 @@ export class AppConfig {
   get embedded() {
     return !this.DATABASE_URL;
   }
+  get privateWebhookTargets() {
+    return this.HUB_PRIVATE_WEBHOOK_TARGETS ?? defaultPrivateTargets(this.isProduction);
+  }
   /**
    * One PostgreSQL session for the whole process: the embedded PGlite, also when a test runner
    * serves it over a socket (then with a pool of one). No parallel connections, no named prepared
@@ -135,7 +157,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const picked: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'HUB_ADMIN_KEY', 'HUB_DEMO', 'HUB_PUBLIC_URL']) {
+  for (const key of [...known, 'DATABASE_URL', 'HUB_ADMIN_KEY', 'HUB_DEMO', 'HUB_PUBLIC_URL', 'HUB_PRIVATE_WEBHOOK_TARGETS']) {
     if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
   }
   const config = plainToInstance(AppConfig, picked);

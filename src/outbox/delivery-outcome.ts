@@ -8,6 +8,8 @@ export type DeliveryOutcome =
   | { kind: 'DELIVERED' }
   /** 410 Gone: disable the endpoint, keep the message PENDING for when it is enabled again. */
   | { kind: 'ENDPOINT_GONE' }
+  /** Not contacted: its address is not one the hub delivers to. Dead letter at once, endpoint disabled, admin alert. */
+  | { kind: 'TARGET_REFUSED' }
   | { kind: 'RETRY'; at: Date }
   /** The schedule is exhausted: dead letter. */
   | { kind: 'DEAD' };
@@ -23,6 +25,7 @@ export function outcomeOfAttempt(input: {
   const classification = classifyResponse(input.response);
   if (classification === 'DELIVERED') return { kind: 'DELIVERED' };
   if (classification === 'GONE') return { kind: 'ENDPOINT_GONE' };
+  if (classification === 'REFUSED') return { kind: 'TARGET_REFUSED' };
   const at = nextAttemptAt({ attempt: input.attemptsMade, now: input.now, retryAfter: input.retryAfter, random: input.random });
   return at ? { kind: 'RETRY', at } : { kind: 'DEAD' };
 }

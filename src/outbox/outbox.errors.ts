@@ -1,7 +1,5 @@
 /** Error codes of the outbox and webhook endpoints (besides the common ones in common/errors.ts). */
 export const OutboxErrorCode = {
-  /** The URL is not http(s), or not https in production, or points nowhere usable. */
-  WEBHOOK_URL_INVALID: 'WEBHOOK_URL_INVALID',
   /** The endpoint was removed; it takes no messages and cannot be enabled or rotated. */
   WEBHOOK_ENDPOINT_REMOVED: 'WEBHOOK_ENDPOINT_REMOVED',
   /** Only dead letters can be replayed. */

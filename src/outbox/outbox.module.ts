@@ -5,6 +5,7 @@ import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { WebhookDispatcher } from './webhook-dispatcher';
 import { WebhookEndpointService } from './webhook-endpoint.service';
 import { webhookSecretCipherProvider } from './webhook-secret-cipher';
+import { WebhookTargetGuard } from './webhook-target-guard';
 
 /**
  * The outbox and webhook delivery. Global, so that every feature that tells an outside system
@@ -14,6 +15,7 @@ import { webhookSecretCipherProvider } from './webhook-secret-cipher';
 @Module({
   providers: [
     webhookSecretCipherProvider,
+    WebhookTargetGuard,
     OutboxService,
     WebhookEndpointService,
     WebhookDeliveriesService,
@@ -22,6 +24,6 @@ import { webhookSecretCipherProvider } from './webhook-secret-cipher';
     WebhookDeliveryResolver,
     AdminAlertResolver,
   ],
-  exports: [OutboxService, WebhookEndpointService, WebhookDispatcher],
+  exports: [OutboxService, WebhookEndpointService, WebhookDispatcher, WebhookTargetGuard],
 })
 export class OutboxModule {}

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { Agent, fetch } from 'undici';
 import { CLOCK, Clock } from '../common/clock';
 import { FieldCipher } from '../common/field-crypto';
 import { rootLogger } from '../common/logger';
@@ -8,7 +9,8 @@ import { AppConfig } from '../config/app-config';
 import { DeliveryResponse } from '../webhooks/retry-schedule';
 import { cloudEvent, signWebhook } from '../webhooks/signing';
 import { DeliveryOutcome, outcomeOfAttempt } from './delivery-outcome';
-import { WEBHOOK_SECRET_CIPHER } from './webhook-secret-cipher';
+import { WEBHOOK_SECRET_CIPHER, webhookSecretBinding } from './webhook-secret-cipher';
+import { WebhookTargetGuard, WebhookTargetRefused } from './webhook-target-guard';
 
 /**
  * At most this many HTTP requests in flight per process: a slow receiver must not exhaust sockets.
@@ -37,6 +39,8 @@ export interface DispatchReport {
   retrying: number;
   dead: number;
   endpointsGone: number;
+  /** Not contacted: the receiver's address is not one the hub delivers to (dead-lettered, endpoint disabled). */
+  targetsRefused: number;
 }
 
 interface ClaimedMessage {
@@ -97,13 +101,21 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly deliveredListeners = new Set<(messageIds: string[]) => void>();
   /** Resolved when a request in flight ends (the worker waits on it when every slot is busy). */
   private slotFreed: { promise: Promise<void>; resolve: () => void } = deferred();
+  /**
+   * The HTTP client of every delivery: each connection it opens resolves the receiver's name through
+   * the target guard, which judges every address and hands those very addresses to the socket.
+   */
+  private readonly agent: Agent;
 
   constructor(
     private readonly db: DataSource,
     private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WEBHOOK_SECRET_CIPHER) private readonly cipher: FieldCipher,
-  ) {}
+    private readonly targets: WebhookTargetGuard,
+  ) {
+    this.agent = new Agent({ connect: { lookup: targets.lookup } });
+  }
 
   onApplicationBootstrap() {
     if (this.config.HUB_WORKERS) this.scheduleTick(this.config.HUB_WORKER_INTERVAL_MS);
@@ -115,6 +127,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (this.timer) clearTimeout(this.timer);
     this.slotFreed.resolve();
     await Promise.allSettled([...this.runs]);
+    await this.agent.close().catch(() => undefined);
   }
 
   /**
@@ -135,7 +148,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** Claims, then starts the deliveries; `done` settles once each is recorded. */
   private async startRound(): Promise<{ claimed: number; slots: number; done: Promise<DispatchReport> }> {
     const slots = MAX_PARALLEL_DELIVERIES - this.inFlight.size;
-    const empty: DispatchReport = { claimed: 0, delivered: 0, retrying: 0, dead: 0, endpointsGone: 0 };
+    const empty: DispatchReport = { claimed: 0, delivered: 0, retrying: 0, dead: 0, endpointsGone: 0, targetsRefused: 0 };
     if (this.stopping || slots <= 0) return { claimed: 0, slots, done: Promise.resolve(empty) };
     // Tracked from the claim on, so that shutdown waits for a claim under way and its deliveries.
     const claiming = this.claim(slots);
@@ -170,7 +183,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async deliverAll(claimed: ClaimedMessage[]): Promise<DispatchReport> {
-    const report: DispatchReport = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0, endpointsGone: 0 };
+    const report: DispatchReport = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0, endpointsGone: 0, targetsRefused: 0 };
     claimed.forEach((message) => this.inFlight.add(message.id));
     const outcomes = await Promise.all(
       claimed.map(async (message) => {
@@ -194,6 +207,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       else if (outcome?.kind === 'RETRY') report.retrying++;
       else if (outcome?.kind === 'DEAD') report.dead++;
       else if (outcome?.kind === 'ENDPOINT_GONE') report.endpointsGone++;
+      else if (outcome?.kind === 'TARGET_REFUSED') report.targetsRefused++;
     }
     return report;
   }
@@ -252,6 +266,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       startedAt,
       durationMs: Math.max(0, Math.round(performance.now() - started)),
     });
+    // The URL's own rules again (scheme, an address as the host): HUB_PRIVATE_WEBHOOK_TARGETS may have
+    // changed since registration. Names are judged when the socket resolves them (targets.lookup).
+    const refusal = this.targets.refusalBeforeDelivery(message.url);
+    if (refusal) return finish({ response: 'TARGET_REFUSED', statusCode: null, retryAfter: null, error: `TARGET_REFUSED: ${refusal}`.slice(0, ERROR_BODY_CHARS) });
     let body: string;
     let headers: Record<string, string>;
     try {
@@ -279,6 +297,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         // The signature is for the registered URL; a redirect is a failed attempt, not a new destination.
         redirect: 'manual',
         signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        dispatcher: this.agent,
       });
       const text = await readCapped(response, ERROR_BODY_CHARS);
       const ok = response.status >= 200 && response.status <= 299;
@@ -289,6 +308,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         error: ok ? null : `HTTP ${response.status}${text ? `: ${text}` : ''}`,
       });
     } catch (err) {
+      const refused = refusedTarget(err);
+      if (refused) {
+        return finish({ response: 'TARGET_REFUSED', statusCode: null, retryAfter: null, error: `TARGET_REFUSED: ${refused.message}`.slice(0, ERROR_BODY_CHARS) });
+      }
       const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       return finish({
@@ -302,9 +325,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /** The current secret, and during a rotation's grace also the previous one, so receivers on either verify. */
   private signingSecrets(message: ClaimedMessage, now: Date): string[] {
-    const secrets = [this.cipher.decrypt(message.secret, 'webhook_endpoint.secret')];
+    const secrets = [this.cipher.decrypt(message.secret, webhookSecretBinding(message.endpoint_id))];
     if (message.previous_secret && message.previous_secret_expires_at && new Date(message.previous_secret_expires_at) > now) {
-      secrets.push(this.cipher.decrypt(message.previous_secret, 'webhook_endpoint.previous_secret'));
+      secrets.push(this.cipher.decrypt(message.previous_secret, webhookSecretBinding(message.endpoint_id, 'previous_secret')));
     }
     return secrets;
   }
@@ -355,6 +378,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       next_at: outcomes[i].kind === 'RETRY' ? (outcomes[i] as { at: Date }).at.toISOString() : null,
     }));
     const gone = batch.filter((_, i) => outcomes[i].kind === 'ENDPOINT_GONE').map(({ message }) => message);
+    const refused = batch.filter((_, i) => outcomes[i].kind === 'TARGET_REFUSED');
     const write = async (manager: EntityManager) => {
       // Failures only move a message while this claim still owns it (attempts = this attempt's number);
       // a 2xx always counts, even if the lease ran out meanwhile, because the receiver has the message.
@@ -367,7 +391,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
            INSERT INTO delivery_attempt (message_id, attempt_no, at, status_code, error, duration_ms)
            SELECT id, attempt_no, at, status_code, error, duration_ms FROM x)
          UPDATE outbox_message m SET
-           status = CASE x.kind WHEN 'DELIVERED' THEN 'DELIVERED' WHEN 'DEAD' THEN 'DEAD' ELSE 'PENDING' END::outbox_message_status,
+           status = CASE x.kind WHEN 'DELIVERED' THEN 'DELIVERED' WHEN 'DEAD' THEN 'DEAD' WHEN 'TARGET_REFUSED' THEN 'DEAD' ELSE 'PENDING' END::outbox_message_status,
            delivered_at = CASE WHEN x.kind = 'DELIVERED' THEN $2::timestamptz END,
            next_attempt_at = CASE x.kind WHEN 'RETRY' THEN x.next_at WHEN 'ENDPOINT_GONE' THEN $2::timestamptz END,
            lease_until = NULL, last_status_code = x.status_code, last_error = x.error
@@ -377,8 +401,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         [JSON.stringify(rows), now],
       );
       for (const message of gone) await this.disableGoneEndpoint(manager, message, now);
+      for (const { message, result } of refused) await this.disableRefusedEndpoint(manager, message, result.error ?? 'TARGET_REFUSED', now);
     };
-    if (gone.length > 0) await this.db.transaction(write);
+    if (gone.length > 0 || refused.length > 0) await this.db.transaction(write);
     else await write(this.db.manager);
     const delivered = batch.filter((_, i) => outcomes[i].kind === 'DELIVERED').map(({ message }) => message.id);
     if (delivered.length > 0) {
@@ -412,6 +437,38 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       this.log.warn({ endpointId: message.endpoint_id }, 'webhook endpoint answered 410 Gone and was disabled');
     }
   }
+
+  /**
+   * A receiver the hub may not contact (its name resolves into the hub's own network): its message is
+   * already dead (replayable once fixed); the endpoint is disabled so the rest wait instead of dying one
+   * by one, and the operator is told once.
+   */
+  private async disableRefusedEndpoint(manager: EntityManager, message: ClaimedMessage, reason: string, now: Date): Promise<void> {
+    const disabled = returnedRows<{ id: string }>(
+      await manager.query(
+        `UPDATE webhook_endpoint SET status = 'DISABLED', disabled_reason = $2, updated_at = $3 WHERE id = $1 AND status = 'ACTIVE' RETURNING id`,
+        [message.endpoint_id, `Not contacted at ${now.toISOString()}: ${reason}`, now],
+      ),
+    );
+    this.log.warn({ endpointId: message.endpoint_id, messageId: message.id, reason }, 'webhook target refused: message dead-lettered');
+    if (disabled.length > 0) {
+      await manager.query(`INSERT INTO admin_alert (kind, message, endpoint_id, created_at) VALUES ('TARGET_REFUSED', $1, $2, $3)`, [
+        `Webhook endpoint ${message.endpoint_id} (${message.url}) was not contacted and was disabled: ${reason}. Message ${message.id} is a dead letter; replay it once the endpoint is fixed and enabled. / 配信先のアドレスが許可されていないため接続せず、Webhook エンドポイントを無効化しました。メッセージはデッドレターになりました。修正して有効化した後に再送してください。`,
+        message.endpoint_id,
+        now,
+      ]);
+    }
+  }
+}
+
+/** The guard's refusal, wherever fetch put it (the socket's error is the cause of fetch's TypeError). */
+function refusedTarget(err: unknown): WebhookTargetRefused | null {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof WebhookTargetRefused) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

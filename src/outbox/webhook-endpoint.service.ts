@@ -1,19 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Brackets, DataSource, EntityManager, In } from 'typeorm';
 import type { AuthenticatedClient } from '../auth/current-client.decorator';
 import { CLOCK, Clock } from '../common/clock';
 import { Errors, hubError } from '../common/errors';
 import { FieldCipher } from '../common/field-crypto';
+import { rootLogger } from '../common/logger';
 import { ConnectionShape, decodeCursor, PageArgs, toConnection } from '../common/pagination';
-import { AppConfig } from '../config/app-config';
 import { assertMunicipalityCode } from '../municipalities/municipality-code';
 import { generateWebhookSecret } from '../webhooks/signing';
 import { RegisterWebhookEndpointInput } from './dto/register-webhook-endpoint.input';
 import { canManageEndpoint, ownerForRegistration, visibleOwners } from './endpoint-access';
 import { OutboxErrorCode } from './outbox.errors';
 import { WebhookEndpoint, WebhookEndpointStatus } from './webhook-endpoint.entity';
-import { WEBHOOK_SECRET_CIPHER } from './webhook-secret-cipher';
-import { assertWebhookUrl } from './webhook-url';
+import { WEBHOOK_SECRET_CIPHER, webhookSecretBinding } from './webhook-secret-cipher';
+import { WebhookTargetGuard } from './webhook-target-guard';
 
 /** Enough for a partner's staging and production plus a few per event family; more suggests a runaway script. */
 export const MAX_ENDPOINTS_PER_OWNER = 50;
@@ -31,16 +32,19 @@ export interface EndpointWithSecret {
  */
 @Injectable()
 export class WebhookEndpointService {
+  private readonly log = rootLogger.child({ context: 'WebhookEndpoints' });
+
   constructor(
     private readonly db: DataSource,
-    private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(WEBHOOK_SECRET_CIPHER) private readonly cipher: FieldCipher,
+    private readonly targets: WebhookTargetGuard,
   ) {}
 
-  async register(client: AuthenticatedClient, input: RegisterWebhookEndpointInput): Promise<EndpointWithSecret> {
+  /** `urlField` names the URL in errors: input.url here, input.endpointUrl for a municipality's delivery. */
+  async register(client: AuthenticatedClient, input: RegisterWebhookEndpointInput, urlField = 'input.url'): Promise<EndpointWithSecret> {
     const owner = ownerForRegistration(client, input);
-    const url = assertWebhookUrl(input.url, { production: this.config.isProduction });
+    const url = await this.targets.checkForRegistration(input.url, urlField);
     const topics = [...new Set(input.topics ?? [])];
     if (owner.kind === 'MUNICIPALITY') assertMunicipalityCode('input.municipalityCode', owner.id);
     const secret = generateWebhookSecret();
@@ -66,22 +70,25 @@ export class WebhookEndpointService {
           'input.url',
         );
       }
-      return manager.save(
-        manager.create(WebhookEndpoint, {
+      // The id is made here, before the insert, because the encrypted secret is bound to it.
+      const id = randomUUID();
+      const created = manager.create(WebhookEndpoint, {
+          id,
           ownerKind: owner.kind,
           ownerId: owner.id,
           url,
           topics,
           status: WebhookEndpointStatus.ACTIVE,
           disabledReason: null,
-          secret: this.cipher.encrypt(secret),
+          secret: this.cipher.encrypt(secret, webhookSecretBinding(id)),
           previousSecret: null,
           previousSecretExpiresAt: null,
           createdBy: client.id,
           createdAt: now,
           updatedAt: now,
-        }),
-      );
+        });
+      await manager.insert(WebhookEndpoint, created);
+      return created;
     });
     return { endpoint, secret };
   }
@@ -98,13 +105,26 @@ export class WebhookEndpointService {
       const current = await this.lockManageable(manager, client, endpointId, 'endpointId');
       if (current.status === WebhookEndpointStatus.REMOVED) throw removedError(endpointId, 'endpointId');
       const graceEnds = graceHours > 0 ? new Date(now.getTime() + graceHours * 3_600_000) : null;
-      current.previousSecret = graceEnds ? current.secret : null;
-      current.previousSecretExpiresAt = graceEnds;
-      current.secret = this.cipher.encrypt(secret);
+      current.previousSecret = graceEnds ? this.rebindAsPrevious(current) : null;
+      current.previousSecretExpiresAt = current.previousSecret ? graceEnds : null;
+      current.secret = this.cipher.encrypt(secret, webhookSecretBinding(current.id));
       current.updatedAt = now;
       return manager.save(current);
     });
     return { endpoint, secret };
+  }
+
+  /**
+   * The current secret, re-encrypted for the grace slot (each column has its own binding). A current
+   * secret that cannot be read (its key left the ring) could not sign anything either: no grace then.
+   */
+  private rebindAsPrevious(endpoint: WebhookEndpoint): string | null {
+    try {
+      return this.cipher.encrypt(this.cipher.decrypt(endpoint.secret, webhookSecretBinding(endpoint.id)), webhookSecretBinding(endpoint.id, 'previous_secret'));
+    } catch (err) {
+      this.log.warn({ endpointId: endpoint.id, reason: (err as Error).message }, 'the current webhook secret cannot be read; rotating without a grace period');
+      return null;
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Provider } from '@nestjs/common';
-import { FieldCipher, parseKeyRing } from '../common/field-crypto';
+import { FieldBinding, FieldCipher, parseKeyRing } from '../common/field-crypto';
 import { AppConfig } from '../config/app-config';
 
 /**
@@ -13,3 +13,12 @@ export const webhookSecretCipherProvider: Provider = {
   inject: [AppConfig],
   useFactory: (config: AppConfig) => new FieldCipher(parseKeyRing(config.HUB_ENCRYPTION_KEYS, 'HUB_ENCRYPTION_KEYS')),
 };
+
+/**
+ * A signing secret belongs to its endpoint and column: the current secret ('secret') and the one kept
+ * during a rotation's grace ('previous_secret') are bound apart, so moving the current secret into the
+ * grace slot re-encrypts it (WebhookEndpointService.rotateSecret).
+ */
+export function webhookSecretBinding(endpointId: string, column: 'secret' | 'previous_secret' = 'secret'): FieldBinding {
+  return { table: 'webhook_endpoint', column, row: endpointId };
+}

@@ -44,7 +44,7 @@ export class ApplicationsMunicipalityUpdateSender implements MunicipalityUpdateS
     const missing = row.missing_documents.filter((kind) => !added.has(kind));
     await m.query(
       `UPDATE application SET personal_data = $2, missing_documents = $3::jsonb, incomplete = $4 WHERE id = $1`,
-      [applicationId, this.applications.fieldCipher.encryptJson(personal), JSON.stringify(missing), missing.length > 0],
+      [applicationId, this.applications.encryptPersonal(applicationId, personal), JSON.stringify(missing), missing.length > 0],
     );
     const [facts] = await this.applications.factsOf([{ ...row, missing_documents: missing, incomplete: missing.length > 0 }], m);
     const [recipient]: Array<{ municipality_code: string; delivery_mode: DeliveryMode; endpoint_id: string | null }> = await m.query(
@@ -74,7 +74,7 @@ export class ApplicationsMunicipalityUpdateSender implements MunicipalityUpdateS
       await m.query(
         `INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at)
          SELECT $1, $2, 'UPDATE', $3, updated_at FROM application WHERE id = $2`,
-        [code, applicationId, this.applications.fieldCipher.encryptJson({ ...fullApplicationDocument(facts, code, personal), update: change })],
+        [code, applicationId, this.applications.encryptFeedPayload(applicationId, code, 'UPDATE', { ...fullApplicationDocument(facts, code, personal), update: change })],
       );
     }
     await m.query(

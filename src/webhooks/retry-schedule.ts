@@ -101,23 +101,26 @@ export function parseRetryAfterMs(retryAfter: string | null | undefined, now: Da
  * What a delivery attempt's outcome means:
  * - DELIVERED: any 2xx.
  * - GONE: 410, the receiver says the endpoint is gone for good; disable the endpoint and stop.
+ * - REFUSED: the hub did not connect, because the receiver's address is not one it may deliver to
+ *   (webhook-url.ts: a name that now resolves into the hub's own network). Permanent: no retry.
  * - RETRY: everything else. Standard Webhooks treats every non-2xx as a failure. Other 4xx are
  *   retried too because in practice they come from a receiver's misconfiguration (a rotated secret,
  *   a proxy, an expired certificate at a load balancer) that its operator fixes within the three-day
  *   window; giving up at once would lose an application. 3xx are failures as well: redirects are not
  *   followed, since the signed request must reach the registered URL.
  */
-export type DeliveryClassification = 'DELIVERED' | 'RETRY' | 'GONE';
+export type DeliveryClassification = 'DELIVERED' | 'RETRY' | 'GONE' | 'REFUSED';
 
-export type DeliveryResponse = number | 'NETWORK_ERROR' | 'TIMEOUT';
+export type DeliveryResponse = number | 'NETWORK_ERROR' | 'TIMEOUT' | 'TARGET_REFUSED';
 
 export function classifyResponse(status: DeliveryResponse): DeliveryClassification {
   if (status === 'NETWORK_ERROR' || status === 'TIMEOUT') return 'RETRY';
+  if (status === 'TARGET_REFUSED') return 'REFUSED';
   if (!Number.isInteger(status) || status < 100 || status > 599) {
     throw Errors.badInput(
       'status',
-      `status must be an HTTP status code (100–599), 'NETWORK_ERROR' or 'TIMEOUT', got ${String(status)}.`,
-      `status には HTTP ステータスコード（100〜599）、'NETWORK_ERROR' または 'TIMEOUT' を指定してください（指定値: ${String(status)}）。`,
+      `status must be an HTTP status code (100–599), 'NETWORK_ERROR', 'TIMEOUT' or 'TARGET_REFUSED', got ${String(status)}.`,
+      `status には HTTP ステータスコード（100〜599）、'NETWORK_ERROR'、'TIMEOUT' または 'TARGET_REFUSED' を指定してください（指定値: ${String(status)}）。`,
     );
   }
   if (status >= 200 && status <= 299) return 'DELIVERED';

@@ -1,6 +1,9 @@
+import { encodeFeedCursor } from '../../src/applications/feed-cursor';
+import { parseKeyRing } from '../../src/common/field-crypto';
+import { DEMO_ENCRYPTION_KEYS } from '../../src/config/app-config';
 import { verifyWebhook } from '../../src/webhooks/signing';
 import { facilityTaking } from '../support/applications';
-import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
+import { DEMO_KEYS, describeWithRealPostgres, eventually, GqlResult, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
 
 /**
  * Issue 5 "Done when": a partner submits for a 板橋区 family wishing facilities in 板橋区 and 足立区;
@@ -173,7 +176,7 @@ describe('submitting, routing and delivering (the "Done when" flow)', () => {
 
   it('keeps personal data encrypted at rest', async () => {
     const [row] = await t.db.query(`SELECT personal_data, child_key, routing::text AS routing FROM application WHERE id = $1`, [applicationId]);
-    expect(row.personal_data).toMatch(/^v1\./);
+    expect(row.personal_data).toMatch(/^v2\./);
     for (const clear of ['板橋 花子', 'イタバシ', '2024-06-15', '株式会社テスト']) {
       expect(row.personal_data).not.toContain(clear);
       expect(row.routing).not.toContain(clear);
@@ -306,8 +309,7 @@ describe('PULL: a municipality reads its feed and acknowledges it', () => {
     const [stored] = await t.db.query(`SELECT payload FROM municipality_feed_entry WHERE application_id = $1`, [id]);
     expect(stored.payload).not.toContain('足立 一郎');
 
-    const beyond = await t.gql(`mutation { acknowledgeMunicipalityFeed(cursor: "999999999") { acknowledgedCursor } }`, {}, DEMO_KEYS.MUNICIPALITY_ADACHI);
-    expect(beyond.errors?.[0].extensions.code).toBe('FEED_CURSOR_UNKNOWN');
+    expect(entry.cursor).toMatch(/^fc1_/);
 
     const ack = await t.ok(`mutation($c: String!) { acknowledgeMunicipalityFeed(cursor: $c) { acknowledgedCursor deliveredApplicationIds } }`, { c: entry.cursor }, DEMO_KEYS.MUNICIPALITY_ADACHI);
     expect(ack.acknowledgeMunicipalityFeed.deliveredApplicationIds).toContain(id);
@@ -323,6 +325,60 @@ describe('PULL: a municipality reads its feed and acknowledges it', () => {
 
     const feedAudit = await t.db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'application.feed.read' AND subject_id = $1`, [id]);
     expect(feedAudit[0].n).toBeGreaterThan(0);
+  });
+
+  it("refuses another municipality's cursor, one beyond its own feed and a malformed one, revealing no position", async () => {
+    const ACK = `mutation($c: String!) { acknowledgeMunicipalityFeed(cursor: $c) { acknowledgedCursor deliveredApplicationIds } }`;
+    await t.ok(CONFIGURE, { input: { municipalityCode: ITABASHI, mode: 'PULL', acceptsIncomplete: true } }, DEMO_KEYS.ADMIN);
+    try {
+      const { submitApplication } = await t.ok(SUBMIT, {
+        input: application({ child: { name: '板橋 栞', kana: `イタバシ シオリ${RUN}`, birthDate: '2024-06-15', sex: 'FEMALE' }, wishes: [{ rank: 1, facilityId: itabashiFacilities[0] }] }),
+      }, DEMO_KEYS.PARTNER);
+      const id = submitApplication.application.id;
+      // Other tests leave 板橋区's feed unacknowledged: page through it to this application's entry.
+      let itabashiCursor: string | undefined;
+      for (let after: string | undefined, page = 0; !itabashiCursor && page < 100; page++) {
+        const feed = (await t.ok(FEED, { after }, DEMO_KEYS.MUNICIPALITY_ITABASHI)).municipalityFeed;
+        itabashiCursor = feed.entries.find((e: { applicationId: string }) => e.applicationId === id)?.cursor;
+        if (!feed.hasMore) break;
+        after = feed.entries[feed.entries.length - 1].cursor;
+      }
+      if (!itabashiCursor) throw new Error('the application is not in 板橋区 feed');
+      const adachiBefore = (await t.ok(FEED, {}, DEMO_KEYS.MUNICIPALITY_ADACHI)).municipalityFeed.acknowledgedCursor;
+      const refusedWithoutDetails = (r: GqlResult, code: string, field: string) => {
+        expect(r.errors).toHaveLength(1);
+        expect(r.errors![0].extensions).toMatchObject({ code, field });
+        // details, where there are any, describe the text's shape only (the text policy's reason), never a position
+        // no position of any feed, no last cursor (the only digits are the cursor format's name, "fc1_", and a character's code point)
+        const digitsOf = (text: string) => text.replaceAll('fc1_', '').replace(/U\+[0-9A-F]{4,6}/g, '');
+        expect(digitsOf(JSON.stringify(r.errors![0].extensions.details ?? {}))).not.toMatch(/\d/);
+        expect(digitsOf(r.errors![0].message)).not.toMatch(/\d/);
+        expect(digitsOf(r.errors![0].extensions.messageJa)).not.toMatch(/\d/);
+      };
+
+      // 足立区 with 板橋区's cursor: to acknowledge, or to read after
+      refusedWithoutDetails(await t.gql(ACK, { c: itabashiCursor }, DEMO_KEYS.MUNICIPALITY_ADACHI), 'FEED_CURSOR_UNKNOWN', 'cursor');
+      refusedWithoutDetails(await t.gql(FEED, { after: itabashiCursor }, DEMO_KEYS.MUNICIPALITY_ADACHI), 'FEED_CURSOR_UNKNOWN', 'after');
+      // a cursor the hub would make for 足立区, past its last entry (e.g. one whose entries were deleted)
+      const [{ last }] = await t.db.query(`SELECT max(id)::text AS last FROM municipality_feed_entry`);
+      const beyond = encodeFeedCursor(parseKeyRing(DEMO_ENCRYPTION_KEYS, 'HUB_ENCRYPTION_KEYS'), ADACHI, BigInt(last) + 1000n);
+      refusedWithoutDetails(await t.gql(ACK, { c: beyond }, DEMO_KEYS.MUNICIPALITY_ADACHI), 'FEED_CURSOR_UNKNOWN', 'cursor');
+      // not cursors at all
+      for (const c of ['999999999', '1', '', 'fc1_', `fc1_${'A'.repeat(21)}B`, '\u0000']) {
+        refusedWithoutDetails(await t.gql(ACK, { c }, DEMO_KEYS.MUNICIPALITY_ADACHI), 'BAD_USER_INPUT', 'cursor');
+      }
+      refusedWithoutDetails(await t.gql(FEED, { after: '1' }, DEMO_KEYS.MUNICIPALITY_ADACHI), 'BAD_USER_INPUT', 'after');
+      // nothing changed for either
+      expect((await t.ok(FEED, {}, DEMO_KEYS.MUNICIPALITY_ADACHI)).municipalityFeed.acknowledgedCursor).toBe(adachiBefore);
+      expect((await t.ok(READ, { id }, DEMO_KEYS.PARTNER)).application.status).toBe('SUBMITTED');
+
+      // 板橋区's own cursor works for 板橋区, and the answer is its own cursor back
+      const ack = await t.ok(ACK, { c: itabashiCursor }, DEMO_KEYS.MUNICIPALITY_ITABASHI);
+      expect(ack.acknowledgeMunicipalityFeed).toEqual({ acknowledgedCursor: itabashiCursor, deliveredApplicationIds: expect.arrayContaining([id]) });
+      expect((await t.ok(FEED, {}, DEMO_KEYS.MUNICIPALITY_ITABASHI)).municipalityFeed.acknowledgedCursor).toBe(itabashiCursor);
+    } finally {
+      await t.ok(CONFIGURE, { input: { municipalityCode: ITABASHI, mode: 'PUSH', endpointUrl: `${itabashiReceiver.url}/hub`, acceptsIncomplete: true } }, DEMO_KEYS.ADMIN);
+    }
   });
 
   it('only lets a municipality read its own feed', async () => {

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { FieldCipher, parseKeyRing } from '../../src/common/field-crypto';
 import { ENCRYPTED_COLUMNS, FieldReencryption, removableKeys } from '../../src/common/field-reencryption';
 import { DEMO_ENCRYPTION_KEYS } from '../../src/config/app-config';
+import { feedPayloadBinding, personalDataBinding } from '../../src/applications/encrypted-fields';
+import { webhookSecretBinding } from '../../src/outbox/webhook-secret-cipher';
 import { applicationInput, facilityTaking } from '../support/applications';
+import { legacyToken } from '../support/legacy-token';
 import { DEMO_KEYS, describeWithRealPostgres, startTestHub, TestHub } from '../support/hub';
 
 /**
@@ -42,9 +45,10 @@ beforeAll(async () => {
   t.clock.set(new Date('2026-09-20T10:00:00+09:00'));
   facilityId = await facilityTaking(t.db, ITABASHI, 1);
   applicationId = (await t.ok(SUBMIT, { input: application() }, DEMO_KEYS.PARTNER)).submitApplication.application.id;
-  // A feed entry (personal data, encrypted) and an endpoint with a current and a previous secret.
+  // A feed entry (personal data, encrypted as before values were bound to their row) and an endpoint
+  // with a current and a previous secret.
   await t.db.query(`INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at) VALUES ($1, $2, 'UPDATE', $3, now())`,
-    [ITABASHI, applicationId, new FieldCipher(parseKeyRing(DEMO_ENCRYPTION_KEYS, 'K')).encryptJson({ personal: { child: { name: '鍵 花子' } } })]);
+    [ITABASHI, applicationId, legacyToken(parseKeyRing(DEMO_ENCRYPTION_KEYS, 'K').current, JSON.stringify({ personal: { child: { name: '鍵 花子' } } }))]);
   const registered = await t.ok(`mutation { registerWebhookEndpoint(input: { url: "http://127.0.0.1:9/rotation-${RUN}" }) { endpoint { id } } }`, {}, DEMO_KEYS.PARTNER);
   endpointId = registered.registerWebhookEndpoint.endpoint.id;
   await t.ok(`mutation($id: ID!) { rotateWebhookSecret(endpointId: $id, graceHours: 24) { secret } }`, { id: endpointId }, DEMO_KEYS.PARTNER);
@@ -85,10 +89,18 @@ describe('re-encrypting after a key rotation', () => {
     }
     const after = await stored();
     const cipher = new FieldCipher(ROTATED);
+    const bindings = {
+      personal: personalDataBinding(applicationId),
+      feed: feedPayloadBinding(applicationId, ITABASHI, 'UPDATE'),
+      secret: webhookSecretBinding(endpointId),
+      previous: webhookSecretBinding(endpointId, 'previous_secret'),
+    };
     for (const key of ['personal', 'feed', 'secret', 'previous'] as const) {
       expect(cipher.keyIdOf(after[key])).toBe('k2');
-      expect(cipher.decrypt(after[key])).toBe(oldCipher.decrypt(before[key]));
+      expect(cipher.isBound(after[key])).toBe(true);
+      expect(cipher.decrypt(after[key], bindings[key])).toBe(oldCipher.decrypt(before[key], bindings[key]));
     }
+    expect(run.map((r) => r.unbound)).toEqual(ENCRYPTED_COLUMNS.map(() => 0));
     expect(after.childKey).toMatch(/^k2:[0-9a-f]{64}$/);
     // what the command line then says: the demo key can go
     expect(removableKeys(ROTATED, run)).toEqual(['demo']);
@@ -99,10 +111,10 @@ describe('re-encrypting after a key rotation', () => {
   });
 
   it('leaves a value it cannot decrypt as it is, reports it, and does the rest', async () => {
-    const stranger = new FieldCipher(parseKeyRing(`zz:${randomBytes(32).toString('base64')}`, 'K')).encryptJson({ personal: {} });
+    const stranger = new FieldCipher(parseKeyRing(`zz:${randomBytes(32).toString('base64')}`, 'K')).encryptJson({ personal: {} }, feedPayloadBinding(applicationId, ITABASHI, 'UPDATE'));
     const [{ id }] = await t.db.query(`INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at) VALUES ($1, $2, 'UPDATE', $3, now()) RETURNING id::text`, [ITABASHI, applicationId, stranger]);
     try {
-      await t.db.query(`UPDATE webhook_endpoint SET secret = $2 WHERE id = $1`, [endpointId, new FieldCipher(parseKeyRing(DEMO_ENCRYPTION_KEYS, 'K')).encrypt('whsec_again')]);
+      await t.db.query(`UPDATE webhook_endpoint SET secret = $2 WHERE id = $1`, [endpointId, new FieldCipher(parseKeyRing(DEMO_ENCRYPTION_KEYS, 'K')).encrypt('whsec_again', webhookSecretBinding(endpointId))]);
       const run = await new FieldReencryption(t.db, ROTATED).run();
       const feed = run.find((r) => r.field === 'municipality_feed_entry.payload')!;
       expect(feed.failed).toEqual([{ id, reason: expect.stringContaining('"zz"') }]);

@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { OutboxMessageInput } from '../../src/outbox/outbox.contract';
 import { OutboxService } from '../../src/outbox/outbox.service';
 import { WebhookDispatcher } from '../../src/outbox/webhook-dispatcher';
+import { systemResolver, WebhookTargetGuard } from '../../src/outbox/webhook-target-guard';
 import { MAX_DELIVERY_ATTEMPTS } from '../../src/webhooks/retry-schedule';
 import { verifyWebhook } from '../../src/webhooks/signing';
 import { DEMO_KEYS, describeWithRealPostgres, eventually, Receiver, startReceiver, startTestHub, TestHub } from '../support/hub';
@@ -131,6 +132,23 @@ describe('delivery', () => {
       deliveryAttempts: [{ attemptNo: 1, statusCode: 204, error: null }],
     });
     expect(JSON.parse(history.webhookDeliveries.edges[0].node.dataJson)).toEqual({ facility: 'かないくぼ', seats: 2 });
+  });
+
+  it('connects to the address its resolver checked for the receiver\'s name, not to a second lookup', async () => {
+    const r = await receiver();
+    const guard = t.hub.app.get(WebhookTargetGuard);
+    // The system resolver does not know this name: only the guard's answer can take the request there.
+    guard.useResolver(async (hostname) => (hostname === 'receiver.hokatsu.test' ? [{ address: '127.0.0.1', family: 4 }] : systemResolver(hostname)));
+    try {
+      const port = new URL(r.url).port;
+      const { id: endpointId, secret } = await register(DEMO_KEYS.PARTNER, { url: `http://receiver.hokatsu.test:${port}/named` });
+      const id = await enqueue(endpointId, message({ orderingKey: 'by-name' }));
+      await dispatchUntil(() => r.requests.length === 1);
+      expect(r.requests[0]).toMatchObject({ path: '/named', headers: expect.objectContaining({ host: `receiver.hokatsu.test:${port}`, 'webhook-id': id }) });
+      expect(() => verify(secret, r.requests[0])).not.toThrow();
+    } finally {
+      guard.useResolver(systemResolver);
+    }
   });
 
   it('retries a 500 with the same webhook-id once the backoff has passed, then delivers', async () => {
@@ -308,7 +326,7 @@ describe('delivery', () => {
   it('keeps webhook secrets encrypted at rest', async () => {
     const { id, secret } = await register(DEMO_KEYS.PARTNER, { url: 'http://127.0.0.1:9/never' });
     const [row] = await t.db.query(`SELECT secret FROM webhook_endpoint WHERE id = $1`, [id]);
-    expect(row.secret).toMatch(/^v1\./);
+    expect(row.secret).toMatch(/^v2\./);
     expect(row.secret).not.toContain(secret.slice('whsec_'.length, 20));
     await t.ok(`mutation($id: ID!) { removeWebhookEndpoint(id: $id) { id } }`, { id }, DEMO_KEYS.PARTNER);
   });
@@ -407,9 +425,9 @@ describe('endpoints and access', () => {
   });
 
   it.each([
-    [{ url: 'ftp://example.jp/hook' }, DEMO_KEYS.PARTNER, 'WEBHOOK_URL_INVALID', 'input.url'],
-    [{ url: 'not a url' }, DEMO_KEYS.PARTNER, 'WEBHOOK_URL_INVALID', 'input.url'],
-    [{ url: 'https://user:pass@example.jp/hook' }, DEMO_KEYS.PARTNER, 'WEBHOOK_URL_INVALID', 'input.url'],
+    [{ url: 'ftp://example.jp/hook' }, DEMO_KEYS.PARTNER, 'BAD_USER_INPUT', 'input.url'],
+    [{ url: 'not a url' }, DEMO_KEYS.PARTNER, 'BAD_USER_INPUT', 'input.url'],
+    [{ url: 'https://user:pass@example.jp/hook' }, DEMO_KEYS.PARTNER, 'BAD_USER_INPUT', 'input.url'],
     [{ url: 'https://example.jp/hook', topics: ['has space'] }, DEMO_KEYS.PARTNER, 'BAD_USER_INPUT', 'input.topics'],
     [{ url: 'https://example.jp/hook', facilityId: '00000000-0000-4000-8000-000000000000' }, DEMO_KEYS.PARTNER, 'BAD_USER_INPUT', 'input.facilityId'],
     [{ url: 'https://example.jp/hook' }, DEMO_KEYS.ADMIN, 'BAD_USER_INPUT', 'input.facilityId'],

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { feedPayloadBinding } from '../../src/applications/encrypted-fields';
 import { FieldCipher, parseKeyRing } from '../../src/common/field-crypto';
 import { FieldReencryption } from '../../src/common/field-reencryption';
 import { DEMO_ENCRYPTION_KEYS } from '../../src/config/app-config';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   for (let i = 0; i < 12; i++) {
     const [row] = await t.db.query(
       `INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at) VALUES ($1, $2, 'UPDATE', $3, now()) RETURNING id::text AS id`,
-      [ITABASHI, submitApplication.application.id, demo.encryptJson({ i })],
+      [ITABASHI, submitApplication.application.id, demo.encryptJson({ i }, feedPayloadBinding(submitApplication.application.id, ITABASHI, 'UPDATE'))],
     );
     ids.push(row.id);
   }

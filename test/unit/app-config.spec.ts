@@ -30,6 +30,8 @@ describe('loadConfig', () => {
     [{ HUB_GRAPHQL_JIT: 'maybe' }, 'HUB_GRAPHQL_JIT'],
     [{ HUB_RATE_LIMIT_PER_MINUTE: '0' }, 'HUB_RATE_LIMIT_PER_MINUTE'],
     [{ HUB_PROCESSES: '2' }, 'HUB_PROCESSES'],
+    [{ HUB_PRIVATE_WEBHOOK_TARGETS: 'everything' }, 'HUB_PRIVATE_WEBHOOK_TARGETS'],
+    [{ HUB_PRIVATE_WEBHOOK_TARGETS: '10.0.0.0/40' }, 'HUB_PRIVATE_WEBHOOK_TARGETS'],
   ])('stops on %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
@@ -47,6 +49,13 @@ describe('loadConfig', () => {
     const env: Record<string, string | undefined> = { ...PROD_OK, ...override };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     expect(() => loadConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it('lets webhooks reach loopback receivers outside production only, unless set explicitly', () => {
+    expect(loadConfig({}).privateWebhookTargets).toBe('loopback');
+    expect(loadConfig(PROD_OK).privateWebhookTargets).toBe('none');
+    expect(loadConfig({ ...PROD_OK, HUB_PRIVATE_WEBHOOK_TARGETS: '10.20.0.0/16' }).privateWebhookTargets).toBe('10.20.0.0/16');
+    expect(loadConfig({ HUB_PRIVATE_WEBHOOK_TARGETS: 'none' }).privateWebhookTargets).toBe('none');
   });
 
   it('lists every bad variable at once', () => {

@@ -138,6 +138,7 @@ describe('classifyResponse', () => {
     [100, 'RETRY'],
     ['NETWORK_ERROR', 'RETRY'],
     ['TIMEOUT', 'RETRY'],
+    ['TARGET_REFUSED', 'REFUSED'],
   ] as const)('%p → %s', (status, expected) => {
     expect(classifyResponse(status)).toBe(expected);
   });

@@ -13,7 +13,7 @@ export class ConfigureMunicipalityDeliveryInput {
   @IsEnum(DeliveryMode)
   mode: DeliveryMode;
 
-  @Field(() => String, { nullable: true, description: 'PUSH only: the URL that receives signed deliveries (https; http outside production).' })
+  @Field(() => String, { nullable: true, description: 'PUSH only: the URL that receives signed deliveries: https to a public address (checked again at every delivery); http and private addresses only as HUB_PRIVATE_WEBHOOK_TARGETS allows.' })
   @IsOptional() @Text('url', { max: 2000 })
   endpointUrl?: string;
 

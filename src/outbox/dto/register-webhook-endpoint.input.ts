@@ -6,7 +6,7 @@ export const MAX_TOPICS = 20;
 
 @InputType({ description: 'A webhook endpoint to register. The response carries its signing secret, shown only this once.' })
 export class RegisterWebhookEndpointInput {
-  @Field({ description: 'Where deliveries are POSTed: https (http is accepted outside production only).' })
+  @Field({ description: 'Where deliveries are POSTed: https to a public address (checked again at every delivery); http and private addresses only as HUB_PRIVATE_WEBHOOK_TARGETS allows.' })
   @Text('url', { max: 2000 })
   url: string;
 
