@@ -84,6 +84,9 @@ export class AppModule {
               csrfPrevention: true,
               context: ({ req, res }: { req: HubRequest; res: GqlContext['res'] }): GqlContext => ({ req, res, loaders: new Map() }),
               formatError: formatGraphqlError,
+              // Nest would reset every response with data to HTTP 200; a database outage must stay 503
+              // (requestIdPlugin). No resolver sets an HTTP status of its own.
+              preserveHttpStatusForExecutionErrors: false,
               parseOptions: QUERY_PARSE_OPTIONS,
               validationRules: queryShapeRules,
               transformSchema: (schema: GraphQLSchema) => (dropPropertyReadResolvers(schema), schema),
