@@ -15,6 +15,7 @@ import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql-errors';
 import { costPlugin, QUERY_PARSE_OPTIONS, queryShapeRules } from './common/query-limits';
+import { inputLiteralRule, inputVariablesPlugin } from './common/input-guard';
 import type { GqlContext, HubRequest } from './common/request-context';
 import { HubErrorFilter } from './common/hub-error.filter';
 import { jitGateway } from './common/jit-gateway';
@@ -88,7 +89,7 @@ export class AppModule {
               // (requestIdPlugin). No resolver sets an HTTP status of its own.
               preserveHttpStatusForExecutionErrors: false,
               parseOptions: QUERY_PARSE_OPTIONS,
-              validationRules: queryShapeRules,
+              validationRules: [...queryShapeRules, inputLiteralRule],
               transformSchema: (schema: GraphQLSchema) => (dropPropertyReadResolvers(schema), schema),
               // graphql-jit executes the operations; Apollo still parses, validates and formats. Switched
               // off (HUB_GRAPHQL_JIT=false), Apollo executes them itself with graphql-js, as with no
@@ -97,7 +98,7 @@ export class AppModule {
               // Apollo's default cache-control plugin wraps every field resolver (a visible share of each
               // vacancySearch request, BENCHMARKS.md) to collect hints this schema never gives; without
               // hints its only effect was `cache-control: no-store`, which noStorePlugin keeps.
-              plugins: [requestIdPlugin, costPlugin(() => host.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
+              plugins: [requestIdPlugin, costPlugin(() => host.schema), inputVariablesPlugin(() => host.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
             };
           },
         }),

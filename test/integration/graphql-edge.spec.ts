@@ -178,3 +178,51 @@ describe('variables of the wrong type: the same typed answer every time, on both
     }
   });
 });
+
+describe('ids and text checked once at the boundary', () => {
+  const ID_CASES: Array<[string, string, string, Record<string, unknown>, string]> = [
+    ['facility(id:)', 'query($id: ID!) { facility(id: $id) { id } }', '', { id: 'x' }, 'id'],
+    ['application(id:)', 'query($id: ID!) { application(id: $id) { id } }', DEMO_KEYS.PARTNER, { id: 'x' }, 'id'],
+    ['applicationMetrics(filter.partnerClientId)', 'query($f: ApplicationMetricsFilter) { applicationMetrics(filter: $f) { statusCounts { count } } }', DEMO_KEYS.ADMIN, { f: { partnerClientId: "' OR 1=1 --" } }, 'f.partnerClientId'],
+    ['removeVacancyWatch', 'mutation($id: ID!) { removeVacancyWatch(id: $id) { id } }', DEMO_KEYS.PARTNER, { id: '1' }, 'id'],
+    ['revokeApiClient', 'mutation($id: ID!) { revokeApiClient(id: $id) { id } }', DEMO_KEYS.ADMIN, { id: 12345 }, 'id'],
+    ['setFacilityTourBookings', 'mutation($id: ID!) { setFacilityTourBookings(facilityId: $id, takesTourBookings: true) { id } }', DEMO_KEYS.OPERATOR, { id: '00000000-0000-0000-0000-00000000000g' }, 'id'],
+  ];
+  it.each(ID_CASES)('%s: a malformed id is BAD_USER_INPUT naming the field, as a variable and as a literal', async (_name, query, key, variables, field) => {
+    const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+    const viaVariable = await post(t.url, JSON.stringify({ query, variables }), headers);
+    expect(viaVariable.status).toBe(400);
+    expectErrorShape(viaVariable, 'BAD_USER_INPUT');
+    expect(viaVariable.body.errors![0].extensions.field).toBe(field);
+    // the same value written into the document
+    const [name, value] = Object.entries(variables)[0];
+    const literal = query.replace(/^[^(]*\([^)]*\)/, (m) => m.split('(')[0]).replace(`$${name}`, JSON.stringify(value).replace(/"(\w+)":/g, '$1:'));
+    const viaLiteral = await post(t.url, JSON.stringify({ query: literal }), headers);
+    expect(viaLiteral.status).toBe(400);
+    expectErrorShape(viaLiteral, 'BAD_USER_INPUT');
+  });
+
+  it('a well-formed id that does not exist is NOT_FOUND (or null where the field is nullable)', async () => {
+    const zero = '00000000-0000-4000-8000-000000000000';
+    expect((await t.gql('query($id: ID!) { facility(id: $id) { id } }', { id: zero })).data.facility).toBeNull();
+    expect((await t.gql('mutation($id: ID!) { revokeApiClient(id: $id) { id } }', { id: zero }, DEMO_KEYS.ADMIN)).errors?.[0].extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses NUL and lone surrogates in any string, in variables and literals, and stores nothing', async () => {
+    const [{ count: before }] = await t.db.query(`SELECT count(*)::int AS count FROM api_client`);
+    // Raw JSON: a lone surrogate escaped as JSON allows.
+    const cases: Array<[string, string, string]> = [
+      ['a NUL in a name', JSON.stringify({ query: 'mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { key } }', variables: { i: { name: 'x\u0000y', role: 'PARTNER' } } }), 'i.name'],
+      ['a lone surrogate in a name', '{"query": "mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { key } }", "variables": {"i": {"name": "x\\ud800", "role": "PARTNER"}}}', 'i.name'],
+      ['a NUL in a literal', JSON.stringify({ query: 'mutation { createApiClient(input: { name: "x\\u0000", role: PARTNER }) { key } }' }), 'input.name'],
+      ['a NUL in a filter', JSON.stringify({ query: 'query($t: String) { facilities(filter: { text: $t }) { totalCount } }', variables: { t: '\u0000' } }), 't'],
+      ['a NUL in a URL', JSON.stringify({ query: 'mutation($u: String!) { registerWebhookEndpoint(input: { url: $u }) { secret } }', variables: { u: 'https://partner.example/\u0000' } }), 'u'],
+    ];
+    for (const [name, body, field] of cases) {
+      const a = await post(t.url, body, { authorization: `Bearer ${DEMO_KEYS.ADMIN}` });
+      expect([name, a.status, a.body.errors?.[0].extensions.code, a.body.errors?.[0].extensions.field]).toEqual([name, 400, 'BAD_USER_INPUT', field]);
+    }
+    const [{ count: after }] = await t.db.query(`SELECT count(*)::int AS count FROM api_client`);
+    expect(after).toBe(before);
+  });
+});
