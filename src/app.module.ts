@@ -16,6 +16,7 @@ import { CommonModule } from './common/common.module';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql-errors';
 import { costPlugin, QUERY_PARSE_OPTIONS, queryShapeRules } from './common/query-limits';
 import { inputLiteralRule, inputVariablesPlugin } from './common/input-guard';
+import { schemaVisibilityPlugin } from './common/schema-visibility';
 import type { GqlContext, HubRequest } from './common/request-context';
 import { HubErrorFilter } from './common/hub-error.filter';
 import { jitGateway } from './common/jit-gateway';
@@ -98,7 +99,7 @@ export class AppModule {
               // Apollo's default cache-control plugin wraps every field resolver (a visible share of each
               // vacancySearch request, BENCHMARKS.md) to collect hints this schema never gives; without
               // hints its only effect was `cache-control: no-store`, which noStorePlugin keeps.
-              plugins: [requestIdPlugin, costPlugin(() => host.schema), inputVariablesPlugin(() => host.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
+              plugins: [requestIdPlugin, costPlugin(() => host.schema), inputVariablesPlugin(() => host.schema), schemaVisibilityPlugin(config), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
             };
           },
         }),

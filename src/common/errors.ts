@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+
 /**
  * One error type for the whole hub. Every feature raises HubError with a stable code; the GraphQL
  * layer (common/graphql-errors.ts) maps it to `extensions.code`, `extensions.messageJa` and
@@ -89,3 +91,11 @@ export const HTTP_STATUS_OF_CODE: Record<string, number> = {
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
 };
+
+/**
+ * A HubError raised by an Apollo plugin before execution (didResolveOperation): Apollo would answer it
+ * with HTTP 500 unless the error names its status.
+ */
+export function asRequestError(error: HubError): GraphQLError {
+  return new GraphQLError(error.message, { originalError: error, extensions: { http: { status: HTTP_STATUS_OF_CODE[error.code] ?? 400 } } });
+}

@@ -15,7 +15,7 @@ import {
   typeFromAST,
   ValidationContext,
 } from 'graphql';
-import { Errors, HubError } from './errors';
+import { asRequestError, Errors, HubError } from './errors';
 
 /**
  * The checks every value a caller sends passes at the GraphQL boundary, whatever field it is for and
@@ -153,7 +153,7 @@ export function inputVariablesPlugin(getSchema: () => GraphQLSchema): ApolloServ
             const type = typeFromAST(schema, def.type) as GraphQLInputType | undefined;
             if (!type) continue;
             const problem = variableProblem(type, variables[name], name);
-            if (problem) throw new GraphQLError(problem.message, { originalError: problem, extensions: { http: { status: 400 } } });
+            if (problem) throw asRequestError(problem);
           }
         },
       };

@@ -18,7 +18,7 @@ import {
   ValueNode,
   visit,
 } from 'graphql';
-import { hubError, HubError } from './errors';
+import { asRequestError, hubError, HubError } from './errors';
 import { MAX_PAGE_SIZE } from './pagination';
 
 /**
@@ -55,11 +55,6 @@ export const QUERY_PARSE_OPTIONS: ParseOptions = {
 
 export function tooComplex(message: string, messageJa: string, details: Record<string, unknown>): HubError {
   return hubError('QUERY_TOO_COMPLEX', message, messageJa, { details });
-}
-
-/** A refusal raised outside graphql-js's validation (the cost, in didResolveOperation): HTTP 400, formatted from the HubError. */
-function refusal(error: HubError): GraphQLError {
-  return new GraphQLError(error.message, { originalError: error, extensions: { http: { status: 400 } } });
 }
 
 const asGraphqlError = (e: HubError) => new GraphQLError(e.message, { originalError: e });
@@ -379,7 +374,7 @@ export function costPlugin(getSchema: () => GraphQLSchema): ApolloServerPlugin {
             }
           }
           if (complexity > QUERY_LIMITS.maxComplexity)
-            throw refusal(
+            throw asRequestError(
               tooComplex(
                 `The query costs ${complexity}; the limit is ${QUERY_LIMITS.maxComplexity}. Ask for fewer items per page or fewer fields.`,
                 `クエリのコストが ${complexity} です。上限は ${QUERY_LIMITS.maxComplexity} です。1ページの件数か項目を減らしてください。`,

@@ -1,4 +1,4 @@
-import { DEMO_KEYS, realPostgres, startTestHub, TestHub } from '../support/hub';
+import { DEMO_KEYS, describeWithRealPostgres, realPostgres, startTestHub, TestHub } from '../support/hub';
 
 /**
  * The edges of the GraphQL endpoint: documents built to exhaust the server, requests that are not
@@ -224,5 +224,50 @@ describe('ids and text checked once at the boundary', () => {
     }
     const [{ count: after }] = await t.db.query(`SELECT count(*)::int AS count FROM api_client`);
     expect(after).toBe(before);
+  });
+});
+
+// A production hub beside the test hub needs its own connections: real PostgreSQL only.
+describeWithRealPostgres('production posture (NODE_ENV=production)', () => {
+  const ADMIN_KEY = 'production-admin-key-0123456789-abcdefghij';
+  const RING = `k9:${Buffer.alloc(32, 9).toString('base64')},demo:ZGVtby1vbmx5LWtleS1kby1ub3QtdXNlLWluLXByb2Q=`;
+  const production = (extra: Record<string, string> = {}) =>
+    startTestHub({ NODE_ENV: 'production', HUB_DEMO: 'false', HUB_ADMIN_KEY: ADMIN_KEY, HUB_ENCRYPTION_KEYS: RING, HUB_WORKERS: 'false', ...extra });
+  const INTROSPECTION = '{ __schema { queryType { name } } }';
+  const MISSPELT = '{ facilitie { totalCount } }';
+
+  it('opens introspection and "Did you mean" suggestions to ADMIN callers only', async () => {
+    const p = await production();
+    try {
+      for (const key of [undefined, DEMO_KEYS.PARTNER, DEMO_KEYS.MUNICIPALITY_ITABASHI]) {
+        const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+        const refused = await post(p.url, JSON.stringify({ query: INTROSPECTION }), headers);
+        expect(refused.status).toBe(403);
+        expectErrorShape(refused, 'FORBIDDEN');
+        const viaFragment = await post(p.url, JSON.stringify({ query: '{ ...F } fragment F on Query { __type(name: "Facility") { name } }' }), headers);
+        expectErrorShape(viaFragment, 'FORBIDDEN');
+        const misspelt = await post(p.url, JSON.stringify({ query: MISSPELT }), headers);
+        expectErrorShape(misspelt, 'GRAPHQL_VALIDATION_FAILED');
+        expect(misspelt.body.errors![0].message).not.toMatch(/Did you mean|facilities/);
+        expect((await post(p.url, JSON.stringify({ query: '{ __typename }' }), headers)).status).toBe(200);
+      }
+      const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+      const allowed = await post(p.url, JSON.stringify({ query: INTROSPECTION }), admin);
+      expect(allowed.status).toBe(200);
+      expect(allowed.body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+      expect((await post(p.url, JSON.stringify({ query: MISSPELT }), admin)).body.errors![0].message).toMatch(/Did you mean "facilities"/);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('HUB_INTROSPECTION=true opens both to every caller', async () => {
+    const p = await production({ HUB_INTROSPECTION: 'true' });
+    try {
+      expect((await post(p.url, JSON.stringify({ query: INTROSPECTION }))).status).toBe(200);
+      expect((await post(p.url, JSON.stringify({ query: MISSPELT }))).body.errors![0].message).toMatch(/Did you mean/);
+    } finally {
+      await p.close();
+    }
   });
 });

@@ -30,6 +30,9 @@ describe('loadConfig', () => {
     [{ HUB_GRAPHQL_JIT: 'maybe' }, 'HUB_GRAPHQL_JIT'],
     [{ HUB_RATE_LIMIT_PER_MINUTE: '0' }, 'HUB_RATE_LIMIT_PER_MINUTE'],
     [{ HUB_PROCESSES: '2' }, 'HUB_PROCESSES'],
+    [{ HUB_INTROSPECTION: 'admins' }, 'HUB_INTROSPECTION'],
+    [{ HUB_MAX_BODY_BYTES: '5mb' }, 'HUB_MAX_BODY_BYTES'],
+    [{ HUB_MAX_BODY_BYTES: '100' }, 'HUB_MAX_BODY_BYTES'],
   ])('stops on %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
@@ -47,6 +50,15 @@ describe('loadConfig', () => {
     const env: Record<string, string | undefined> = { ...PROD_OK, ...override };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     expect(() => loadConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it.each<[Record<string, string>, boolean]>([
+    [{}, true],
+    [{ HUB_INTROSPECTION: 'false' }, false],
+    [PROD_OK, false],
+    [{ ...PROD_OK, HUB_INTROSPECTION: 'true' }, true],
+  ])('introspection and suggestions for every caller with %j: %s (else ADMIN only)', (env, open) => {
+    expect(loadConfig(env).schemaOpenToAll).toBe(open);
   });
 
   it('lists every bad variable at once', () => {
