@@ -59,7 +59,8 @@ export function formatGraphqlError(formatted: GraphQLFormattedError, error: unkn
     const limit = parserLimitError(formatted.message);
     if (limit) return fromHubError(limit, formatted);
   }
-  const known = GRAPHQL_LAYER[apolloCode];
+  // graphql-js stops coercing variables after 50 errors with an error Apollo does not recognise as the caller's.
+  const known = GRAPHQL_LAYER[/^Too many errors processing variables/.test(formatted.message) ? 'BAD_USER_INPUT' : apolloCode];
   if (known) {
     // Errors found by graphql-js itself (unknown enum value, wrong type, unknown field) already name the field.
     const field = known.field ?? /(?:Variable|Field|Argument) "([^"]+)"/.exec(formatted.message)?.[1] ?? null;

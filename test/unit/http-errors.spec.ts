@@ -57,6 +57,11 @@ describe('formatGraphqlError', () => {
     expect(out.extensions?.messageJa).toBeTruthy();
   });
 
+  it('graphql-js giving up after 50 bad variables is the caller\'s error, not INTERNAL', () => {
+    const out = formatGraphqlError({ message: 'Too many errors processing variables, error limit reached. Execution aborted.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new Error());
+    expect(out.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('turns the parser limits into QUERY_TOO_COMPLEX, and a database outage into SERVICE_UNAVAILABLE', () => {
     expect(formatGraphqlError({ message: 'Syntax Error: Document contains more that 5000 tokens. Parsing aborted.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }, new Error()).extensions?.code).toBe('QUERY_TOO_COMPLEX');
     expect(formatGraphqlError({ message: 'x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, withCode('connect ECONNREFUSED', 'ECONNREFUSED')).extensions).toMatchObject({ code: 'SERVICE_UNAVAILABLE', details: { retryAfterSeconds: 5 } });
