@@ -343,7 +343,7 @@ describe('the API under generated input (fast-check)', () => {
           return true;
         }
         const outcome = answer.errors?.[0]?.extensions?.code ?? 'OK';
-        if (process.env.FUZZ_TRACE) console.log(`${op.field.name}: ${answer.errors![0].message.slice(0, 160)}`);
+        if (process.env.FUZZ_TRACE) console.log(`${op.field.name}: ${answer.errors?.[0]?.message.slice(0, 160) ?? "OK"}`);
         outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
         for (const e of answer.errors ?? []) {
           if (!e.extensions?.code || e.extensions.code === 'INTERNAL') record(`${e.extensions?.code ?? 'no code'}: ${e.message}`);
