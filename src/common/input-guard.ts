@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   ASTNode,
   ASTVisitor,
+  DocumentNode,
   getNamedType,
   GraphQLError,
   GraphQLID,
@@ -14,6 +15,7 @@ import {
   Kind,
   typeFromAST,
   ValidationContext,
+  visit,
 } from 'graphql';
 import { asRequestError, Errors, HubError } from './errors';
 
@@ -136,14 +138,32 @@ export function variableProblem(type: GraphQLInputType, value: unknown, path: st
 }
 
 /**
+ * Where each variable is used, as the API names it: `$i` in `createApiClient(input: $i)` is `input`,
+ * `$n` in `(input: { name: $n })` is `input.name`; the first use when there are several.
+ */
+export function variableUses(document: DocumentNode): Map<string, string> {
+  const uses = new Map<string, string>();
+  visit(document, {
+    Variable(node, _key, parent, path, ancestors) {
+      const name = node.name.value;
+      if ((parent as ASTNode | undefined)?.kind === Kind.VARIABLE_DEFINITION || uses.has(name)) return;
+      const at = literalPath([...ancestors, parent as ASTNode], path, node);
+      if (at) uses.set(name, at);
+    },
+  });
+  return uses;
+}
+
+/**
  * Variables, per request, before execution (on both execution paths). Refused with HTTP 400 and
- * BAD_USER_INPUT naming the variable's path (`input.child.name`).
+ * BAD_USER_INPUT naming the path where the variable is used (`input.child.name`).
  */
 export function inputVariablesPlugin(getSchema: () => GraphQLSchema): ApolloServerPlugin {
+  const usesOf = new WeakMap<DocumentNode, Map<string, string>>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, request }) {
+        async didResolveOperation({ operation, request, document }) {
           const variables = request.variables;
           if (!operation || !variables || !operation.variableDefinitions?.length) return;
           const schema = getSchema();
@@ -152,7 +172,9 @@ export function inputVariablesPlugin(getSchema: () => GraphQLSchema): ApolloServ
             if (!Object.prototype.hasOwnProperty.call(variables, name)) continue;
             const type = typeFromAST(schema, def.type) as GraphQLInputType | undefined;
             if (!type) continue;
-            const problem = variableProblem(type, variables[name], name);
+            let uses = usesOf.get(document);
+            if (!uses) usesOf.set(document, (uses = variableUses(document)));
+            const problem = variableProblem(type, variables[name], uses.get(name) ?? name);
             if (problem) throw asRequestError(problem);
           }
         },

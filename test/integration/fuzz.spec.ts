@@ -25,6 +25,9 @@ import { DEMO_KEYS, startTestHub, TestHub } from '../support/hub';
  * answers INTERNAL or an HTTP 5xx, that every error is typed with a request id, and that a refused
  * mutation stores nothing (row triggers count every row written; a rolled-back write leaves no count).
  *
+ * Generated mutations change the shared test database (participation, procedures, figures…), so the
+ * test sequencer (test/support/sequencer.js) runs this file last.
+ *
  * `npm test` runs FUZZ_RUNS (default 1,000) cases with the fixed seed FUZZ_SEED (default 15);
  * `FUZZ_RUNS=20000 npx jest test/integration/fuzz.spec.ts` runs more (README, "Test it").
  */
@@ -57,9 +60,13 @@ beforeAll(async () => {
     `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'id' AND data_type = 'uuid' ORDER BY table_name`,
   );
   for (const { table_name } of tables) {
-    const rows: Array<{ id: string }> = await t.db.query(`SELECT id::text AS id FROM "${table_name}" ORDER BY id LIMIT 3`);
+    // The demo clients' keys are every role's key in this test and the tests after it: revokeApiClient
+    // gets a client of its own instead.
+    const rows: Array<{ id: string }> = await t.db.query(`SELECT id::text AS id FROM "${table_name}" ${table_name === 'api_client' ? 'WHERE NOT is_demo AND NOT is_bootstrap' : ''} ORDER BY id LIMIT 3`);
     knownIds.push(...rows.map((r) => r.id));
   }
+  const spare = await t.ok('mutation { createApiClient(input: { name: "fuzz spare", role: PARTNER }) { client { id } } }', {}, DEMO_KEYS.ADMIN);
+  knownIds.push(spare.createApiClient.client.id);
   await t.db.query(`
     CREATE TABLE IF NOT EXISTS fuzz_write_log (id bigserial PRIMARY KEY, tbl text NOT NULL);
     CREATE OR REPLACE FUNCTION fuzz_log_write() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -185,10 +185,10 @@ describe('ids and text checked once at the boundary', () => {
   const ID_CASES: Array<[string, string, string, Record<string, unknown>, string]> = [
     ['facility(id:)', 'query($id: ID!) { facility(id: $id) { id } }', '', { id: 'x' }, 'id'],
     ['application(id:)', 'query($id: ID!) { application(id: $id) { id } }', DEMO_KEYS.PARTNER, { id: 'x' }, 'id'],
-    ['applicationMetrics(filter.partnerClientId)', 'query($f: ApplicationMetricsFilter) { applicationMetrics(filter: $f) { statusCounts { count } } }', DEMO_KEYS.ADMIN, { f: { partnerClientId: "' OR 1=1 --" } }, 'f.partnerClientId'],
+    ['applicationMetrics(filter.partnerClientId)', 'query($f: ApplicationMetricsFilter) { applicationMetrics(filter: $f) { statusCounts { count } } }', DEMO_KEYS.ADMIN, { f: { partnerClientId: "' OR 1=1 --" } }, 'filter.partnerClientId'],
     ['removeVacancyWatch', 'mutation($id: ID!) { removeVacancyWatch(id: $id) { id } }', DEMO_KEYS.PARTNER, { id: '1' }, 'id'],
     ['revokeApiClient', 'mutation($id: ID!) { revokeApiClient(id: $id) { id } }', DEMO_KEYS.ADMIN, { id: 12345 }, 'id'],
-    ['setFacilityTourBookings', 'mutation($id: ID!) { setFacilityTourBookings(facilityId: $id, takesTourBookings: true) { id } }', DEMO_KEYS.OPERATOR, { id: '00000000-0000-0000-0000-00000000000g' }, 'id'],
+    ['setFacilityTourBookings', 'mutation($id: ID!) { setFacilityTourBookings(facilityId: $id, takesTourBookings: true) { id } }', DEMO_KEYS.OPERATOR, { id: '00000000-0000-0000-0000-00000000000g' }, 'facilityId'],
   ];
   it.each(ID_CASES)('%s: a malformed id is BAD_USER_INPUT naming the field, as a variable and as a literal', async (_name, query, key, variables, field) => {
     const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
@@ -214,11 +214,11 @@ describe('ids and text checked once at the boundary', () => {
     const [{ count: before }] = await t.db.query(`SELECT count(*)::int AS count FROM api_client`);
     // Raw JSON: a lone surrogate escaped as JSON allows.
     const cases: Array<[string, string, string]> = [
-      ['a NUL in a name', JSON.stringify({ query: 'mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { key } }', variables: { i: { name: 'x\u0000y', role: 'PARTNER' } } }), 'i.name'],
-      ['a lone surrogate in a name', '{"query": "mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { key } }", "variables": {"i": {"name": "x\\ud800", "role": "PARTNER"}}}', 'i.name'],
+      ['a NUL in a name', JSON.stringify({ query: 'mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { key } }', variables: { i: { name: 'x\u0000y', role: 'PARTNER' } } }), 'input.name'],
+      ['a lone surrogate in a name', '{"query": "mutation($i: CreateApiClientInput!) { createApiClient(input: $i) { key } }", "variables": {"i": {"name": "x\\ud800", "role": "PARTNER"}}}', 'input.name'],
       ['a NUL in a literal', JSON.stringify({ query: 'mutation { createApiClient(input: { name: "x\\u0000", role: PARTNER }) { key } }' }), 'input.name'],
-      ['a NUL in a filter', JSON.stringify({ query: 'query($t: String) { facilities(filter: { text: $t }) { totalCount } }', variables: { t: '\u0000' } }), 't'],
-      ['a NUL in a URL', JSON.stringify({ query: 'mutation($u: String!) { registerWebhookEndpoint(input: { url: $u }) { secret } }', variables: { u: 'https://partner.example/\u0000' } }), 'u'],
+      ['a NUL in a filter', JSON.stringify({ query: 'query($t: String) { facilities(filter: { text: $t }) { totalCount } }', variables: { t: '\u0000' } }), 'filter.text'],
+      ['a NUL in a URL', JSON.stringify({ query: 'mutation($u: String!) { registerWebhookEndpoint(input: { url: $u }) { secret } }', variables: { u: 'https://partner.example/\u0000' } }), 'input.url'],
     ];
     for (const [name, body, field] of cases) {
       const a = await post(t.url, body, { authorization: `Bearer ${DEMO_KEYS.ADMIN}` });

@@ -1,6 +1,6 @@
 import { buildSchema, GraphQLInputType, parse, specifiedRules, typeFromAST, validate } from 'graphql';
 import { HubError } from '../../src/common/errors';
-import { inputLiteralRule, isStorableText, isWellFormedId, variableProblem } from '../../src/common/input-guard';
+import { inputLiteralRule, isStorableText, isWellFormedId, variableProblem, variableUses } from '../../src/common/input-guard';
 
 const schema = buildSchema(`
   input Wish { facilityId: ID!, note: String }
@@ -74,5 +74,12 @@ describe('variableProblem: variables as sent', () => {
     ['DateTime', '2026-02-30\u0000', 'id'],
   ])('%s %j → %s', (type, value, field) => {
     expect(variableProblem(typeOf(type), value, 'id')?.field).toBe(field);
+  });
+});
+
+describe('variableUses: a variable is named where the API takes it', () => {
+  it('maps each variable to its argument path, the first use when there are several', () => {
+    const uses = variableUses(parse('query($i: ID!, $t: String, $w: ID!, $x: ID!) { one(id: $i) many(filter: { text: $t, wishes: [{ facilityId: $w }], ids: [$x] }) again: one(id: $x) }'));
+    expect(Object.fromEntries(uses)).toEqual({ i: 'id', t: 'filter.text', w: 'filter.wishes[0].facilityId', x: 'filter.ids[0]' });
   });
 });
