@@ -14,7 +14,9 @@ import { RolesGuard } from './auth/roles.guard';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
 import { formatGraphqlError, requestIdPlugin } from './common/graphql-errors';
-import { complexityPlugin, queryShapeRule } from './common/query-limits';
+import { costPlugin, QUERY_PARSE_OPTIONS, queryShapeRules } from './common/query-limits';
+import { inputLiteralRule, inputVariablesPlugin } from './common/input-guard';
+import { schemaVisibilityPlugin } from './common/schema-visibility';
 import type { GqlContext, HubRequest } from './common/request-context';
 import { HubErrorFilter } from './common/hub-error.filter';
 import { jitGateway } from './common/jit-gateway';
@@ -84,7 +86,11 @@ export class AppModule {
               csrfPrevention: true,
               context: ({ req, res }: { req: HubRequest; res: GqlContext['res'] }): GqlContext => ({ req, res, loaders: new Map() }),
               formatError: formatGraphqlError,
-              validationRules: [queryShapeRule],
+              // Nest would reset every response with data to HTTP 200; a database outage must stay 503
+              // (requestIdPlugin). No resolver sets an HTTP status of its own.
+              preserveHttpStatusForExecutionErrors: false,
+              parseOptions: QUERY_PARSE_OPTIONS,
+              validationRules: [...queryShapeRules, inputLiteralRule],
               transformSchema: (schema: GraphQLSchema) => (dropPropertyReadResolvers(schema), schema),
               // graphql-jit executes the operations; Apollo still parses, validates and formats. Switched
               // off (HUB_GRAPHQL_JIT=false), Apollo executes them itself with graphql-js, as with no
@@ -93,7 +99,7 @@ export class AppModule {
               // Apollo's default cache-control plugin wraps every field resolver (a visible share of each
               // vacancySearch request, BENCHMARKS.md) to collect hints this schema never gives; without
               // hints its only effect was `cache-control: no-store`, which noStorePlugin keeps.
-              plugins: [requestIdPlugin, complexityPlugin(() => host.schema), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
+              plugins: [requestIdPlugin, costPlugin(() => host.schema), inputVariablesPlugin(() => host.schema), schemaVisibilityPlugin(config), ApolloServerPluginCacheControlDisabled(), noStorePlugin, searchCachePlugin],
             };
           },
         }),

@@ -11,6 +11,7 @@ import { AuthService } from './auth/auth.service';
 import { AdjustableClock, Clock, systemClock } from './common/clock';
 import { PinoNestLogger, requestLogging, rootLogger, setLogLevel } from './common/logger';
 import { HubExpressAdapter } from './common/hub-express-adapter';
+import { requestIdOnEarlyGraphqlErrors } from './common/hub-error.filter';
 import { projectRoot } from './common/paths';
 import { AppConfig, loadConfig } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
@@ -68,7 +69,11 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
     app.set('trust proxy', trustProxySetting(config.HUB_TRUST_PROXY));
     // The request id and access log (a cheap replacement of pino-http; see requestLogging).
     app.use(requestLogging((url) => url.startsWith('/health')));
-    app.useBodyParser('json', { limit: '20mb' });
+    // Apollo's errors before its pipeline get the request id too (hub-error.filter.ts).
+    app.use('/graphql', requestIdOnEarlyGraphqlErrors);
+    // A larger body is refused (413, PAYLOAD_TOO_LARGE) as soon as its length is known, before it is read;
+    // a body that is not JSON is BAD_REQUEST: both through HubErrorFilter, in the GraphQL error shape.
+    app.useBodyParser('json', { limit: config.HUB_MAX_BODY_BYTES });
     // GraphQL answers are POST responses: an ETag (a hash of every body) helps no client here.
     app.set('etag', false);
     await app.init();

@@ -36,12 +36,15 @@ export function jitGateway(schemaOf: () => GraphQLSchema): GatewayInterface {
     return query;
   };
 
+  // The operation the caller asked for: Apollo's rc.operationName is null when none was resolved (an
+  // unknown name), and compiling for null would run the document's only operation instead of refusing.
   const interpret = (schema: GraphQLSchema, rc: GatewayGraphQLRequestContext) =>
-    execute({ schema, document: rc.document, operationName: rc.operationName, variableValues: rc.request.variables, contextValue: rc.context }) as Promise<ExecutionResult>;
+    execute({ schema, document: rc.document, operationName: rc.request.operationName, variableValues: rc.request.variables, contextValue: rc.context }) as Promise<ExecutionResult>;
 
   const executor: GatewayExecutor = async (rc) => {
     const schema = schemaOf();
-    const query = compiledFor(schema, rc.document, rc.operationName);
+    if (!rc.operation) return interpret(schema, rc);
+    const query = compiledFor(schema, rc.document, rc.request.operationName ?? null);
     if (query === 'interpret') return interpret(schema, rc);
     const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
     if (result.errors?.length && result.data === undefined) return interpret(schema, rc);

@@ -115,6 +115,21 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean()
   HUB_GRAPHQL_JIT = true;
 
+  /**
+   * Largest HTTP body accepted (bytes); a larger one is refused with 413 PAYLOAD_TOO_LARGE before it
+   * is read. Imports sent through GraphQL (importVacancies, importFacilities) must fit; bigger files
+   * go through the command line.
+   */
+  @Transform(toInt) @IsInt() @Min(10_000) @Max(100_000_000)
+  HUB_MAX_BODY_BYTES = 4_000_000;
+
+  /**
+   * Who may introspect the schema and read "Did you mean …" suggestions in error messages: everyone
+   * when true; only ADMIN callers when false. Default: true, except in production.
+   */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  HUB_INTROSPECTION?: boolean;
+
   /** Run background workers (outbox delivery, scheduler) in this process. */
   @Transform(toBool) @IsBoolean()
   HUB_WORKERS = true;
@@ -134,6 +149,10 @@ export class AppConfig {
   }
   get demoEnabled() {
     return this.HUB_DEMO ?? !this.isProduction;
+  }
+  /** Introspection and schema suggestions for every caller (else for ADMIN callers only). */
+  get schemaOpenToAll() {
+    return this.HUB_INTROSPECTION ?? !this.isProduction;
   }
   get embedded() {
     return !this.DATABASE_URL;
@@ -157,7 +176,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const picked: Record<string, unknown> = {};
-  for (const key of [...known, 'DATABASE_URL', 'HUB_ADMIN_KEY', 'HUB_DEMO', 'HUB_PUBLIC_URL', 'HUB_PRIVATE_WEBHOOK_TARGETS']) {
+  for (const key of [...known, 'DATABASE_URL', 'HUB_ADMIN_KEY', 'HUB_DEMO', 'HUB_PUBLIC_URL', 'HUB_PRIVATE_WEBHOOK_TARGETS', 'HUB_INTROSPECTION']) {
     if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
   }
   const config = plainToInstance(AppConfig, picked);

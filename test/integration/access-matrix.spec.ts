@@ -54,7 +54,7 @@ export const MATRIX: MatrixEntry[] = [
   { mutation: 'cancelTourSlot', document: `mutation { cancelTourSlot(input: { id: "${ZERO_ID}", reason: "" }) { id } }`, allowed: ['OPERATOR', 'ADMIN'] },
   { mutation: 'setFacilityTourBookings', document: `mutation { setFacilityTourBookings(facilityId: "${ZERO_ID}", takesTourBookings: true) { id } }`, allowed: ['OPERATOR', 'ADMIN'] },
   { mutation: 'bookTour', document: `mutation { bookTour(input: { slotId: "${ZERO_ID}", contactReference: "", idempotencyKey: "matrix" }) { id } }`, allowed: ['PARTNER'] },
-  { mutation: 'cancelTourBooking', document: `mutation { cancelTourBooking(input: { id: "not-a-uuid" }) { id } }`, allowed: ['PARTNER'] },
+  { mutation: 'cancelTourBooking', document: `mutation { cancelTourBooking(input: { id: "${ZERO_ID}" }) { id } }`, allowed: ['PARTNER'] },
   { mutation: 'cancelTourBookingByFacility', document: `mutation { cancelTourBookingByFacility(input: { id: "${ZERO_ID}", reason: "" }) { id } }`, allowed: ['OPERATOR', 'ADMIN'] },
 ];
 

@@ -116,7 +116,7 @@ describe('API clients', () => {
     [{ name: 'm', role: 'MUNICIPALITY' }, 'input.municipalityCode'],
     [{ name: 'm', role: 'MUNICIPALITY', municipalityCode: '131210' }, 'input.municipalityCode'],
     [{ name: 'o', role: 'OPERATOR' }, 'input.facilityIds'],
-    [{ name: 'o', role: 'OPERATOR', facilityIds: ['not-a-uuid'] }, 'input.facilityIds'],
+    [{ name: 'o', role: 'OPERATOR', facilityIds: ['not-a-uuid'] }, 'input.facilityIds[0]'],
     [{ name: '', role: 'PARTNER' }, 'input.name'],
   ])('refuses a bad client %j naming %s, creating nothing', async (input, field) => {
     const before = await t.db.query('SELECT count(*)::int AS n FROM api_client');

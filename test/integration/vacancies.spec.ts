@@ -888,7 +888,7 @@ describe('open data', () => {
     expect(lines[1]).toMatch(/^131211,[0-9a-f-]{36},.+,2026-09,[0-5],\d*,(true|false),INTAKE_QUOTA,2026-07-31T15:00:00.000Z,IMPORT$/);
     const bad = await fetch(`${t.url}/open-data/vacancies.csv?intakeMonth=2026-9`);
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as any).error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'intakeMonth' });
+    expect(((await bad.json()) as any).errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'intakeMonth', requestId: bad.headers.get('x-request-id') });
   });
 });
 

@@ -32,6 +32,9 @@ describe('loadConfig', () => {
     [{ HUB_PROCESSES: '2' }, 'HUB_PROCESSES'],
     [{ HUB_PRIVATE_WEBHOOK_TARGETS: 'everything' }, 'HUB_PRIVATE_WEBHOOK_TARGETS'],
     [{ HUB_PRIVATE_WEBHOOK_TARGETS: '10.0.0.0/40' }, 'HUB_PRIVATE_WEBHOOK_TARGETS'],
+    [{ HUB_INTROSPECTION: 'admins' }, 'HUB_INTROSPECTION'],
+    [{ HUB_MAX_BODY_BYTES: '5mb' }, 'HUB_MAX_BODY_BYTES'],
+    [{ HUB_MAX_BODY_BYTES: '100' }, 'HUB_MAX_BODY_BYTES'],
   ])('stops on %j naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
@@ -56,6 +59,15 @@ describe('loadConfig', () => {
     expect(loadConfig(PROD_OK).privateWebhookTargets).toBe('none');
     expect(loadConfig({ ...PROD_OK, HUB_PRIVATE_WEBHOOK_TARGETS: '10.20.0.0/16' }).privateWebhookTargets).toBe('10.20.0.0/16');
     expect(loadConfig({ HUB_PRIVATE_WEBHOOK_TARGETS: 'none' }).privateWebhookTargets).toBe('none');
+  });
+
+  it.each<[Record<string, string>, boolean]>([
+    [{}, true],
+    [{ HUB_INTROSPECTION: 'false' }, false],
+    [PROD_OK, false],
+    [{ ...PROD_OK, HUB_INTROSPECTION: 'true' }, true],
+  ])('introspection and suggestions for every caller with %j: %s (else ADMIN only)', (env, open) => {
+    expect(loadConfig(env).schemaOpenToAll).toBe(open);
   });
 
   it('lists every bad variable at once', () => {

@@ -1,6 +1,7 @@
 import type { GatewayExecutor } from '@apollo/server-gateway-interface';
 import {
   execute,
+  getOperationAST,
   GraphQLError,
   GraphQLID,
   GraphQLInt,
@@ -71,10 +72,14 @@ async function executorOf(schema: GraphQLSchema): Promise<GatewayExecutor> {
 }
 
 /** What Apollo hands the executor: a document it has parsed and validated, the variables, the context. */
-function requestFor(schema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}, document = parse(query)) {
+function requestFor(schema: GraphQLSchema, query: string, variables: Record<string, unknown> = {}, document = parse(query), operationName?: string) {
   expect(validate(schema, document)).toEqual([]);
   const context: Ctx = { calls: 0 };
-  return { rc: { document, operationName: null, request: { query, variables }, context } as unknown as Parameters<GatewayExecutor>[0], context };
+  const operation = getOperationAST(document, operationName) ?? undefined;
+  return {
+    rc: { document, operation, operationName: operation?.name?.value ?? null, request: { query, variables, operationName }, context } as unknown as Parameters<GatewayExecutor>[0],
+    context,
+  };
 }
 
 const QUERIES: [string, string, Record<string, unknown>][] = [
@@ -133,6 +138,16 @@ describe('jitGateway', () => {
     expect(error.locations).toEqual([{ line: 1, column: 3 }]);
     const formatted = formatGraphqlError({ message: error.message, path: error.path, locations: error.locations, extensions: error.extensions }, error);
     expect(formatted.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.classAge', messageJa: 'classAge は 0〜5 です。' });
+  });
+
+  it('refuses an operation name the document does not have, instead of running its only operation', async () => {
+    const schema = schemaNamed('a');
+    const exec = await executorOf(schema);
+    const { rc, context } = requestFor(schema, 'query A { items(first: 1) { id } }', {}, undefined, 'Nope');
+    const result = await exec(rc);
+    expect(result.data).toBeUndefined();
+    expect(result.errors?.[0].message).toBe('Unknown operation named "Nope".');
+    expect(context.calls).toBe(0);
   });
 
   it("keeps compiled operations per gateway: the same document on two schemas runs each schema's own resolvers", async () => {
