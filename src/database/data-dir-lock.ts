@@ -256,7 +256,8 @@ export function prepareDataDirectory(dataDir: string): string {
     } catch (err) {
       if (err instanceof StartupError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw dataDirError(dir, `cannot look at ${existing}`, err);
+      // ENOTDIR: a file on the way, found (and named) one level up.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw dataDirError(dir, `cannot look at ${existing}`, err);
       const parent = dirname(existing);
       if (parent === existing) throw dataDirError(dir, 'no part of the path exists', err);
       missing.unshift(existing);
