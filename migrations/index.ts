@@ -11,9 +11,10 @@ import { SearchChangeNotices1764000009000 } from './1764000009000-search-change-
 import { VacancyGrid1764000010000 } from './1764000010000-vacancy-grid';
 import { NoParallelSearchScans1764000011000 } from './1764000011000-no-parallel-search-scans';
 import { SharedRateLimit1764000012000 } from './1764000012000-shared-rate-limit';
+import { ScheduledJobRunI15Process1764000015600 } from './1764000015600-scheduled-job-run';
 
 export const ALL_MIGRATIONS = [
   Foundation1764000000000, Outbox1764000001000, Vacancies1764000002000, ProceduresAndTours1764000003000, Applications1764000004000, Status1764000005000,
   SubmissionPerformance1764000007000, VacancyBulkWrite1764000008000, SearchChangeNotices1764000009000, VacancyGrid1764000010000,
-  NoParallelSearchScans1764000011000, SharedRateLimit1764000012000,
+  NoParallelSearchScans1764000011000, SharedRateLimit1764000012000, ScheduledJobRunI15Process1764000015600,
 ];
