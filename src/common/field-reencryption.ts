@@ -111,9 +111,10 @@ export class FieldReencryption {
     for (;;) {
       const rows = await this.db.transaction(async (m) => {
         const batch: Array<{ id: string; token: string; child_key: string | null }> = await m.query(
+          // ORDER BY names the column, not the text alias "id": ids compared as text ('10' < '2') skipped rows.
           `SELECT ${col.id}::text AS id, ${col.column} AS token, ${col.childKey ? 'child_key' : 'NULL::text'} AS child_key
              FROM ${col.table} WHERE ${col.column} IS NOT NULL ${after === null ? '' : `AND ${col.id} > $2::${col.idType}`}
-            ORDER BY ${col.id} LIMIT $1 FOR UPDATE`,
+            ORDER BY ${col.table}.${col.id} LIMIT $1 FOR UPDATE`,
           after === null ? [this.batchSize] : [this.batchSize, after],
         );
         const writes: Array<{ id: string; token: string; childKey: string | null }> = [];
