@@ -130,6 +130,13 @@ export class AppConfig {
   HUB_WORKER_INTERVAL_MS = 500;
 
   /**
+   * The status scheduler's full run (lapsed offers, rollovers, expiries, reminders) runs once per
+   * period of this length across all instances (scheduled_job_run); each instance tries once per period.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000)
+  HUB_SCHEDULER_PERIOD_MS = 60_000;
+
+  /**
    * Node processes serving this instance (node:cluster). One Node process uses one core; on a
    * real PostgreSQL several processes share the port and coordinate through the database.
    */

@@ -16,10 +16,8 @@ import { ApplicationRow, stateOf, StatusService } from './status.service';
 
 /** pg_try_advisory_xact_lock key: one scheduler run or catch-up at a time across every instance of the hub. */
 export const STATUS_SCHEDULER_LOCK = 7_140_006;
-/** The full run's name in scheduled_job_run: it runs once per DEADLINE_INTERVAL_MS across all instances. */
+/** The full run's name in scheduled_job_run: it runs once per HUB_SCHEDULER_PERIOD_MS (a minute) across all instances. */
 export const STATUS_SCHEDULER_JOB = 'status-scheduler';
-/** Deadlines are calendar dates: checking them once a minute is plenty. */
-export const DEADLINE_INTERVAL_MS = 60_000;
 /** How far back the full run (once a minute) looks for timeline entries not yet sent to partners. */
 export const CATCH_UP_WINDOW = '7 days';
 /**
@@ -77,8 +75,8 @@ interface DueCondition {
 export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = rootLogger.child({ context: 'StatusScheduler' });
   private loop: RepeatingTask | undefined;
-  /** The last period (ms) this process saw run, by itself or another instance. */
-  private lastPeriod: number | undefined;
+  /** The last period of the process's own time in which this process tried the full run (and found it run, by itself or another instance). */
+  private lastTried: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -99,13 +97,19 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
     await this.loop?.stop();
   }
 
-  /** Catching up partner webhooks is cheap and should be quick; deadlines once a minute (of the clock) across all instances. */
+  /**
+   * Catching up partner webhooks is cheap and should be quick; deadlines once a period across all
+   * instances. Each instance tries once per period of real time (a minute starting on the minute),
+   * and the period it claims is the hub clock's, which is the same in production; in tests the
+   * injected clock jumps, and a jump alone starts no run (tests call runOnce when they want one).
+   */
   private async timedRound() {
-    const period = periodStart(this.clock.now(), DEADLINE_INTERVAL_MS);
-    if (period.getTime() !== this.lastPeriod) {
-      const report = await this.runForPeriod(period);
+    const periodMs = this.config.HUB_SCHEDULER_PERIOD_MS;
+    const now = Math.floor(Date.now() / periodMs);
+    if (now !== this.lastTried) {
+      const report = await this.runForPeriod(periodStart(this.clock.now(), periodMs));
       // BUSY: another instance runs the job right now (perhaps for this very period): look again next round.
-      if (report.skipped !== 'BUSY') this.lastPeriod = period.getTime();
+      if (report.skipped !== 'BUSY') this.lastTried = now;
     } else {
       await this.catchUpNotifications();
     }
