@@ -27,6 +27,7 @@ import { HubThrottlerGuard } from './common/throttler.guard';
 import { invalidateSearchCaches } from './vacancies/search-cache';
 import { HubValidationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { connectionLimits } from './database/connection-settings';
 import { dataSourceOptions } from './database/data-source-options';
 import { DemoModule } from './demo/demo.module';
 import { FacilitiesModule } from './facilities/facilities.module';
@@ -63,7 +64,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CommonModule.forRoot(config, clock),
-        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.singleSession, config.DB_POOL_SIZE)),
+        TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, config.singleSession, config.DB_POOL_SIZE, connectionLimits(config))),
         ThrottlerModule.forRootAsync({
           inject: [DataSource],
           useFactory: (db: DataSource) => ({

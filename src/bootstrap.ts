@@ -17,6 +17,8 @@ import { AppConfig, loadConfig } from './config/app-config';
 import { EmbeddedPostgres, startEmbeddedPostgres } from './database/embedded-postgres';
 import { useNamedStatements } from './common/sql';
 import { runMigrations } from './database/migrate';
+import { connectionLimits } from './database/connection-settings';
+import { waitForDatabase } from './database/wait-for-database';
 import { trustProxySetting } from './config/trust-proxy';
 import { DemoSeedService } from './demo/demo-seed.service';
 import { MunicipalitiesService } from './municipalities/municipalities.service';
@@ -36,10 +38,16 @@ export function printHubSchema(app: INestApplication): string {
   return `${SCHEMA_HEADER}${printSchema(lexicographicSortSchema(schema))}\n`;
 }
 
-/** Resolve the database: the given URL, or the embedded PGlite under HUB_DATA_DIR. */
-export async function resolveDatabase(config: AppConfig): Promise<{ url: string; embedded?: EmbeddedPostgres }> {
-  if (config.DATABASE_URL) return { url: config.DATABASE_URL };
-  const embedded = await startEmbeddedPostgres(config.HUB_DATA_DIR);
+/**
+ * Resolve the database: the given URL once it answers (waiting up to HUB_DB_WAIT_SECONDS), or the
+ * embedded PGlite under HUB_DATA_DIR, locked for this process (`command` names it to a second one).
+ */
+export async function resolveDatabase(config: AppConfig, command = 'service'): Promise<{ url: string; embedded?: EmbeddedPostgres }> {
+  if (config.DATABASE_URL) {
+    await waitForDatabase(config.DATABASE_URL, connectionLimits(config), config.HUB_DB_WAIT_SECONDS, rootLogger);
+    return { url: config.DATABASE_URL };
+  }
+  const embedded = await startEmbeddedPostgres(config.HUB_DATA_DIR, command);
   return { url: embedded.url, embedded };
 }
 
@@ -56,7 +64,7 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
   let app: NestExpressApplication | undefined;
   try {
     useNamedStatements(!config.singleSession);
-    const ran = await runMigrations(url, config.singleSession);
+    const ran = await runMigrations(url, config.singleSession, connectionLimits(config, 'migrations'));
     if (ran.length) rootLogger.info({ migrations: ran }, 'migrations applied');
     await embedded?.waitIdle();
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, url, clock), new HubExpressAdapter(), {
@@ -85,6 +93,7 @@ export async function startHub(env: NodeJS.ProcessEnv = process.env, opts: { lis
     const address = opts.listen !== false ? app.getHttpServer().address() : null;
     const port = address && typeof address === 'object' ? address.port : config.PORT;
     const hubUrl = config.HUB_PUBLIC_URL ?? `http://localhost:${port}`;
+    if (opts.listen !== false) embedded?.lock?.announce(`http://${['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : config.HOST}:${port}/graphql`);
     rootLogger.info({ url: `${hubUrl}/graphql`, embedded: config.embedded, ms: Date.now() - started }, 'hub started');
     const finalApp = app;
     return {

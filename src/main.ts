@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { startHub } from './bootstrap';
 import { AppConfig, ConfigError, DEMO_KEYS, loadConfig } from './config/app-config';
 import { rootLogger } from './common/logger';
+import { StartupError } from './config/startup-error';
 
 function printBanner(config: AppConfig, url: string) {
   if (!config.demoEnabled) return;
@@ -24,6 +25,11 @@ async function serve(config: AppConfig) {
   try {
     hub = await startHub();
   } catch (err) {
+    if (err instanceof StartupError) {
+      // Something the operator can fix, said in one line (no stack).
+      console.error(err.message);
+      process.exit(err.exitCode);
+    }
     rootLogger.fatal({ err }, 'the hub could not start');
     process.exit(1);
   }

@@ -146,9 +146,10 @@ export class ApplicationDeliveryService implements OnApplicationBootstrap, Befor
     const code = municipalityOf(ctx.client);
     const acknowledged = await this.acknowledgedPosition(code);
     const from = after == null ? acknowledged : this.positionOf(code, after, 'after');
+    // ORDER BY the column, not the text alias "id": in text order '100' < '99', and a page skipped entries.
     const rows: Array<{ id: string; kind: string; application_id: string; payload: string; created_at: Date }> = await this.db.query(
       `SELECT id::text AS id, kind, application_id, payload, created_at FROM municipality_feed_entry
-        WHERE municipality_code = $1 AND id > $2 ORDER BY id LIMIT $3`,
+        WHERE municipality_code = $1 AND id > $2 ORDER BY municipality_feed_entry.id LIMIT $3`,
       [code, from.toString(), first + 1],
     );
     const page = rows.slice(0, first);

@@ -1,6 +1,9 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, Validate, validateSync, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { defaultPrivateTargets, parsePrivateTargets } from '../outbox/webhook-url';
+import { FieldCryptoErrorCode, parseKeyRing } from '../common/field-crypto';
+import { HubError } from '../common/errors';
+import { StartupError } from './startup-error';
 import { trustProxySetting } from './trust-proxy';
 
 /** Keys that README documents for the demo; production refuses every one of them. */
@@ -63,6 +66,29 @@ export class AppConfig {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(200)
   DB_POOL_SIZE = 10;
+
+  /**
+   * How long the hub waits for the database at start (connection refused, the server still starting,
+   * no answer) before it gives up; one log line per attempt.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3600)
+  HUB_DB_WAIT_SECONDS = 60;
+
+  /** Every database connection: how long to wait for the server to accept it and answer (TCP, TLS, authentication). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  HUB_DB_CONNECT_TIMEOUT_MS = 5000;
+
+  /** Every statement of the service and the command line (PostgreSQL's statement_timeout); migrations have their own. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(86_400_000)
+  HUB_DB_STATEMENT_TIMEOUT_MS = 60_000;
+
+  /** A statement of a migration (index builds and rewrites of large tables take longer than a request's). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(86_400_000)
+  HUB_MIGRATION_STATEMENT_TIMEOUT_MS = 1_800_000;
+
+  /** A session that keeps a transaction open without sending anything is ended after this (idle_in_transaction_session_timeout). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(86_400_000)
+  HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
   /** The first admin's key; admins create every other key through GraphQL. */
   @IsOptional() @IsString() @MinLength(16, { message: 'HUB_ADMIN_KEY must be at least 16 characters' })
@@ -138,6 +164,13 @@ export class AppConfig {
   HUB_WORKER_INTERVAL_MS = 500;
 
   /**
+   * The status scheduler's full run (lapsed offers, rollovers, expiries, reminders) runs once per
+   * period of this length across all instances (scheduled_job_run); each instance tries once per period.
+   */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(86_400_000)
+  HUB_SCHEDULER_PERIOD_MS = 60_000;
+
+  /**
    * Node processes serving this instance (node:cluster). One Node process uses one core; on a
    * real PostgreSQL several processes share the port and coordinate through the database.
    */
@@ -170,7 +203,8 @@ export class AppConfig {
   }
 }
 
-export class ConfigError extends Error {}
+/** A configuration the hub refuses to start on: one line per bad variable, exit status 2. */
+export class ConfigError extends StartupError {}
 
 /** Validate the environment; throws ConfigError listing every bad variable by name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -193,6 +227,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push('HUB_ADMIN_KEY: a demo or short key is refused in production (use at least 32 random characters)');
     if (config.HUB_ENCRYPTION_KEYS === DEMO_ENCRYPTION_KEYS) problems.push('HUB_ENCRYPTION_KEYS: the demo key ring is refused in production');
   }
-  if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  const keyProblem = keyRingProblem(config.HUB_ENCRYPTION_KEYS);
+  if (keyProblem) problems.push(`HUB_ENCRYPTION_KEYS: ${keyProblem}`);
+  if (problems.length) throw new ConfigError(problems.map((p) => `Invalid configuration: ${p}`).join('\n'));
   return config;
+}
+
+/**
+ * The key ring is parsed here, before anything touches the database, by the same function the
+ * ciphers use (field-crypto.ts), so a start never fails on it later. The message names no key material.
+ */
+function keyRingProblem(value: string): string | undefined {
+  if (typeof value !== 'string') return undefined; // reported by @IsString
+  try {
+    parseKeyRing(value, 'HUB_ENCRYPTION_KEYS');
+    return undefined;
+  } catch (err) {
+    if (err instanceof HubError && err.code === FieldCryptoErrorCode.FIELD_KEYS_INVALID) return err.message;
+    throw err;
+  }
 }

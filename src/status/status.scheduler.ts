@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap }
 import { DataSource, EntityManager } from 'typeorm';
 import { CLOCK, Clock } from '../common/clock';
 import { RepeatingTask } from '../common/repeating-task';
+import { claimPeriod, periodStart, recordRun, tryJobLock } from '../common/scheduled-job';
 import { rootLogger } from '../common/logger';
 import { AppConfig } from '../config/app-config';
 import {
@@ -13,10 +14,10 @@ import { REMINDER_EVENT_PREFIX } from './status.errors';
 import { NotificationKind, StatusReminderKind } from './status.entities';
 import { ApplicationRow, stateOf, StatusService } from './status.service';
 
-/** pg_try_advisory_xact_lock key: one scheduler run at a time across every instance of the hub. */
+/** pg_try_advisory_xact_lock key: one scheduler run or catch-up at a time across every instance of the hub. */
 export const STATUS_SCHEDULER_LOCK = 7_140_006;
-/** Deadlines are calendar dates: checking them once a minute is plenty. */
-export const DEADLINE_INTERVAL_MS = 60_000;
+/** The full run's name in scheduled_job_run: it runs once per HUB_SCHEDULER_PERIOD_MS (a minute) across all instances. */
+export const STATUS_SCHEDULER_JOB = 'status-scheduler';
 /** How far back the full run (once a minute) looks for timeline entries not yet sent to partners. */
 export const CATCH_UP_WINDOW = '7 days';
 /**
@@ -34,8 +35,12 @@ export const REMINDER_LEAD_DAYS: Record<StatusReminderKind, number> = {
 };
 
 export interface SchedulerReport {
-  /** False when another instance held the lock: this run did nothing. */
+  /** False when this run did nothing: see `skipped`. */
   ran: boolean;
+  /** BUSY: another run held the job's lock; DONE: the period (of a timed run) had run already. */
+  skipped?: 'BUSY' | 'DONE';
+  /** The period a timed run claimed (scheduled_job_run), as an ISO time; none for an explicit runOnce(). */
+  period?: string;
   lapsed: number;
   rolledOver: number;
   expired: number;
@@ -46,20 +51,32 @@ export interface SchedulerReport {
 }
 
 type DueRow = Omit<ApplicationRow, 'version'>;
+/** A condition on `application a` with its parameters ($1…). */
+interface DueCondition {
+  where: string;
+  params: unknown[];
+}
 
 /**
  * The hub's own status events and reminders, on a timer (when HUB_WORKERS is on) and through
  * `runOnce()` for tests and the command line. Each run is one transaction that first takes a
  * transaction-scoped advisory lock: another instance (or an overlapping run) finds it taken and
- * does nothing. Within a run each application is changed under a savepoint, so one bad row is
- * logged and skipped rather than blocking the rest. Reminders are "once each" by a UNIQUE key, so
- * even without the lock (or after a crash and restart) none is sent twice. Time is the injected clock.
+ * does nothing. The timer's full run also claims its minute in scheduled_job_run
+ * (src/common/scheduled-job.ts), so it runs once per minute across all instances, not once on each.
+ *
+ * A run locks every application it may change up front, in id order, in one statement, and changes
+ * only those: a transaction that locks applications in the same order (the delivery acknowledgement
+ * does) waits for it instead of deadlocking with it. Within a run each application is changed under
+ * a savepoint, so one bad row is logged and skipped rather than blocking the rest. Reminders are
+ * "once each" by a UNIQUE key, so even without the lock (or after a crash and restart) none is sent
+ * twice. Time is the injected clock.
  */
 @Injectable()
 export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = rootLogger.child({ context: 'StatusScheduler' });
   private loop: RepeatingTask | undefined;
-  private lastDeadlineRun = 0;
+  /** The last period of the process's own time in which this process tried the full run (and found it run, by itself or another instance). */
+  private lastTried: number | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -80,19 +97,32 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
     await this.loop?.stop();
   }
 
-  /** Catching up partner webhooks is cheap and should be quick; deadlines only once a minute. */
+  /**
+   * Catching up partner webhooks is cheap and should be quick; deadlines once a period across all
+   * instances. Each instance tries once per period of real time (a minute starting on the minute),
+   * and the period it claims is the hub clock's, which is the same in production; in tests the
+   * injected clock jumps, and a jump alone starts no run (tests call runOnce when they want one).
+   */
   private async timedRound() {
-    if (Date.now() - this.lastDeadlineRun >= DEADLINE_INTERVAL_MS) {
-      await this.runOnce();
-      this.lastDeadlineRun = Date.now();
+    const periodMs = this.config.HUB_SCHEDULER_PERIOD_MS;
+    const now = Math.floor(Date.now() / periodMs);
+    if (now !== this.lastTried) {
+      const report = await this.runForPeriod(periodStart(this.clock.now(), periodMs));
+      // BUSY: another instance runs the job right now (perhaps for this very period): look again next round.
+      if (report.skipped !== 'BUSY') this.lastTried = now;
     } else {
       await this.catchUpNotifications();
     }
   }
 
-  /** One full run: lapse, roll over, expire, remind, catch up notifications. */
+  /** One full run now, whatever ran before (tests, tools): lapse, roll over, expire, remind, catch up notifications. */
   runOnce(): Promise<SchedulerReport> {
     return this.exclusive(() => this.run());
+  }
+
+  /** The timer's full run: only if no instance has run `period` yet (scheduled_job_run). */
+  runForPeriod(period: Date): Promise<SchedulerReport> {
+    return this.exclusive(() => this.run(period));
   }
 
   /**
@@ -103,7 +133,14 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
    * application is caught up under its row lock and every message has a dedupe key.
    */
   catchUpNotifications(): Promise<number> {
-    return this.exclusive(() => this.db.transaction((m) => this.catchUpIn(m, QUICK_CATCH_UP_WINDOW)));
+    return this.exclusive(() =>
+      this.db.transaction(async (m) => {
+        // Another instance's catch-up or full run is at it: nothing to add now.
+        if (!(await tryJobLock(m, STATUS_SCHEDULER_LOCK))) return 0;
+        const ids = await this.lockApplications(m, [this.catchUpCandidates(QUICK_CATCH_UP_WINDOW)]);
+        return this.catchUpIn(m, QUICK_CATCH_UP_WINDOW, ids);
+      }),
+    );
   }
 
   /** Runs of this process never overlap (the timer's and a caller's); other instances are kept out by the advisory lock. */
@@ -113,54 +150,99 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
     return run;
   }
 
-  private async run(): Promise<SchedulerReport> {
+  private async run(period?: Date): Promise<SchedulerReport> {
     const report: SchedulerReport = { ran: false, lapsed: 0, rolledOver: 0, expired: 0, reminders: 0, caughtUp: 0, failed: 0 };
+    if (period) report.period = period.toISOString();
     await this.db.transaction(async (m) => {
-      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [STATUS_SCHEDULER_LOCK]);
-      if (!locked) return;
+      const claim = period ? await claimPeriod(m, STATUS_SCHEDULER_JOB, STATUS_SCHEDULER_LOCK, period) : (await tryJobLock(m, STATUS_SCHEDULER_LOCK)) ? 'CLAIMED' : 'BUSY';
+      if (claim !== 'CLAIMED') {
+        report.skipped = claim;
+        return;
+      }
       report.ran = true;
       const now = this.clock.now();
       const today = toJapanDate(now);
-      await this.lapseOffers(m, now, report);
-      await this.rollOver(m, today, now, report);
-      await this.expire(m, today, report);
+      const due = this.dueConditions(now, today);
+      // Every application this run may change, locked now in id order; the steps below touch no other.
+      const locked = await this.lockApplications(m, [due.lapse, due.rollOver, due.expire, this.catchUpCandidates(CATCH_UP_WINDOW)]);
+      await this.lapseOffers(m, now, due.lapse, locked, report);
+      await this.rollOver(m, today, now, due.rollOver, locked, report);
+      await this.expire(m, today, due.expire, locked, report);
       await this.remindOffers(m, today, report);
       await this.remindReturns(m, today, report);
       await this.remindIntakeDeadlines(m, today, report);
       await this.recordVacancyAlerts(m);
-      report.caughtUp += await this.catchUpIn(m, CATCH_UP_WINDOW);
+      report.caughtUp += await this.catchUpIn(m, CATCH_UP_WINDOW, locked);
+      if (period) await recordRun(m, STATUS_SCHEDULER_JOB, period, report);
     });
     if (report.ran) this.log.debug({ report }, 'status scheduler run');
     return report;
   }
 
-  private async catchUpIn(m: EntityManager, window: string): Promise<number> {
-    // Entries recorded within the window (by the database's own time, on application_event_recorded_idx):
-    // older ones are caught up by the application's next change.
+  /** Which applications each step of a run changes (conditions on `application a`, with their parameters). */
+  private dueConditions(now: Date, today: string) {
+    return {
+      lapse: { where: `a.status = 'OFFERED' AND (a.offer->>'respondBy') < $1`, params: [toJapanDate(now)] },
+      rollOver: { where: `a.status = 'NOT_PLACED' AND a.intake_month <= $1`, params: [today.slice(0, 7)] },
+      expire: { where: `a.status IN ('SUBMITTED','DELIVERED','RECEIVED','RETURNED','UNDER_ALLOCATION','NOT_PLACED') AND a.valid_until < $1::date`, params: [today] },
+    } satisfies Record<string, DueCondition>;
+  }
+
+  /**
+   * Applications with timeline entries recorded within the window (by the database's own time, on
+   * application_event_recorded_idx) that the partner has not been sent; older ones are caught up by
+   * the application's next change.
+   */
+  private catchUpCandidates(window: string): DueCondition {
+    return {
+      // Uncorrelated, so the recent entries (application_event_recorded_idx) drive it, not a walk over every application.
+      where: `a.id IN (SELECT e.application_id FROM application_event e JOIN application x ON x.id = e.application_id
+                        WHERE e.recorded_at > now() - $1::interval AND e.seq > x.notified_seq AND e.type <> 'SUBMITTED')`,
+      params: [window],
+    };
+  }
+
+  /**
+   * Locks, in one statement and in id order, up to BATCH applications of each condition, and returns
+   * their ids. Locking in one order is what keeps two runs (or a run and a request that locks several
+   * applications in id order) from deadlocking: an earlier version locked them one by one, step by
+   * step, in the order a query happened to return them, and two instances deadlocked (40P01).
+   */
+  private async lockApplications(m: EntityManager, conditions: DueCondition[]): Promise<string[]> {
+    const params: unknown[] = [];
+    const parts = conditions.map((c) => {
+      const where = c.where.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + params.length}`);
+      params.push(...c.params);
+      return `(SELECT a.id FROM application a WHERE ${where} ORDER BY a.id LIMIT ${BATCH})`;
+    });
     const rows: Array<{ id: string }> = await m.query(
-      `SELECT DISTINCT a.id FROM application_event e JOIN application a ON a.id = e.application_id
-        WHERE e.recorded_at > now() - $2::interval AND e.seq > a.notified_seq AND e.type <> 'SUBMITTED'
-        LIMIT $1`,
-      [BATCH, window],
+      `SELECT id FROM application WHERE id IN (${parts.join(' UNION ')}) ORDER BY id FOR UPDATE`,
+      params,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async catchUpIn(m: EntityManager, window: string, locked: string[]): Promise<number> {
+    const { where, params } = this.catchUpCandidates(window);
+    const rows: Array<{ id: string }> = await m.query(
+      `SELECT a.id FROM application a WHERE a.id = ANY($${params.length + 1}) AND ${where} ORDER BY a.id`,
+      [...params, locked],
     );
     let sent = 0;
-    for (const { id } of rows) {
-      await m.query(`SELECT 1 FROM application WHERE id = $1 FOR UPDATE`, [id]);
-      sent += await this.notifier.catchUp(m, id);
-    }
+    for (const { id } of rows) sent += await this.notifier.catchUp(m, id);
     return sent;
   }
 
-  private async lapseOffers(m: EntityManager, now: Date, report: SchedulerReport) {
-    const rows = await this.due(m, `a.status = 'OFFERED' AND (a.offer->>'respondBy') < $1`, [toJapanDate(now)]);
+  private async lapseOffers(m: EntityManager, now: Date, due: DueCondition, locked: string[], report: SchedulerReport) {
+    const rows = await this.due(m, due, locked);
     for (const row of rows) {
       if (!shouldLapseOffer(stateOf(row), now)) continue;
       if (await this.systemEvent(m, row.id, { type: StatusEventType.OFFER_LAPSED }, report)) report.lapsed++;
     }
   }
 
-  private async rollOver(m: EntityManager, today: string, now: Date, report: SchedulerReport) {
-    const rows = await this.due(m, `a.status = 'NOT_PLACED' AND a.intake_month <= $1`, [today.slice(0, 7)]);
+  private async rollOver(m: EntityManager, today: string, now: Date, due: DueCondition, locked: string[], report: SchedulerReport) {
+    const rows = await this.due(m, due, locked);
     const noIntake = await this.noIntakeMonths(m, [...new Set(rows.map((r) => r.primary_municipality_code))], now);
     for (const row of rows) {
       const months = noIntake.get(row.primary_municipality_code) ?? [];
@@ -169,8 +251,8 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  private async expire(m: EntityManager, today: string, report: SchedulerReport) {
-    const rows = await this.due(m, `a.status IN ('SUBMITTED','DELIVERED','RECEIVED','RETURNED','UNDER_ALLOCATION','NOT_PLACED') AND a.valid_until < $1::date`, [today]);
+  private async expire(m: EntityManager, today: string, due: DueCondition, locked: string[], report: SchedulerReport) {
+    const rows = await this.due(m, due, locked);
     for (const row of rows) {
       if (!shouldExpire(stateOf(row), today)) continue;
       if (await this.systemEvent(m, row.id, { type: StatusEventType.EXPIRED }, report)) report.expired++;
@@ -178,8 +260,8 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async remindOffers(m: EntityManager, today: string, report: SchedulerReport) {
-    const rows = await this.due(m, `a.status = 'OFFERED' AND (a.offer->>'respondBy') BETWEEN $1 AND to_char($1::date + $2::int, 'YYYY-MM-DD')`,
-      [today, REMINDER_LEAD_DAYS.OFFER_RESPONSE_DUE]);
+    const rows = await this.due(m, { where: `a.status = 'OFFERED' AND (a.offer->>'respondBy') BETWEEN $1 AND to_char($1::date + $2::int, 'YYYY-MM-DD')`,
+      params: [today, REMINDER_LEAD_DAYS.OFFER_RESPONSE_DUE] });
     for (const row of rows) {
       const offer = row.offer!;
       report.reminders += await this.remind(m, {
@@ -201,8 +283,8 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async remindReturns(m: EntityManager, today: string, report: SchedulerReport) {
-    const rows = await this.due(m, `a.status = 'RETURNED' AND (a.return_notice->>'fixDueDate') BETWEEN $1 AND to_char($1::date + $2::int, 'YYYY-MM-DD')`,
-      [today, REMINDER_LEAD_DAYS.RETURN_FIX_DUE]);
+    const rows = await this.due(m, { where: `a.status = 'RETURNED' AND (a.return_notice->>'fixDueDate') BETWEEN $1 AND to_char($1::date + $2::int, 'YYYY-MM-DD')`,
+      params: [today, REMINDER_LEAD_DAYS.RETURN_FIX_DUE] });
     for (const row of rows) {
       const notice = row.return_notice!;
       report.reminders += await this.remind(m, {
@@ -304,12 +386,13 @@ export class StatusScheduler implements OnApplicationBootstrap, BeforeApplicatio
     return 1;
   }
 
-  private async due(m: EntityManager, condition: string, params: unknown[]): Promise<DueRow[]> {
+  /** The applications matching `due` (only among `locked`, when given: the steps that change them). */
+  private async due(m: EntityManager, due: DueCondition, locked?: string[]): Promise<DueRow[]> {
     return m.query(
       `SELECT a.id, a.status, a.intake_month, to_char(a.valid_until, 'YYYY-MM-DD') AS valid_until, a.offer, a.return_notice,
               a.primary_municipality_code, a.partner_client_id
-         FROM application a WHERE ${condition} ORDER BY a.id LIMIT ${BATCH}`,
-      params,
+         FROM application a WHERE ${due.where}${locked ? ` AND a.id = ANY($${due.params.length + 1})` : ''} ORDER BY a.id LIMIT ${BATCH}`,
+      locked ? [...due.params, locked] : due.params,
     );
   }
 

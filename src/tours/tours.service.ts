@@ -43,9 +43,12 @@ export class ToursService {
     const facility = await this.facilityTakingTours(this.db.manager, input.facilityId, 'input.facilityId');
     const now = this.clock.now();
     assertPublishable(input.slots, now);
+    // Slots are locked and written in start-time order, whatever order they came in: two operators
+    // publishing the same slots at once wait for each other instead of deadlocking.
+    const inLockOrder = [...input.slots.entries()].sort(([, a], [, b]) => new Date(a.startsAt).getTime() - new Date(b.startsAt).getTime());
     return this.db.transaction(async (m) => {
-      const published: TourSlot[] = [];
-      for (const [index, slot] of input.slots.entries()) {
+      const published: TourSlot[] = new Array(input.slots.length);
+      for (const [index, slot] of inLockOrder) {
         const [existing] = await m.query(
           `SELECT id, booked_count FROM tour_slot WHERE facility_id = $1 AND starts_at = $2 AND cancelled_at IS NULL FOR UPDATE`,
           [facility.id, slot.startsAt],
@@ -63,7 +66,7 @@ export class ToursService {
             [facility.id, slot.startsAt, slot.durationMinutes, slot.capacity, slot.notes ?? null, client.id, now],
           ),
         );
-        published.push(await m.findOneByOrFail(TourSlot, { id: row.id }));
+        published[index] = await m.findOneByOrFail(TourSlot, { id: row.id });
       }
       return published;
     });

@@ -2,6 +2,7 @@ import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common'
 import { Client } from 'pg';
 import { rootLogger } from '../common/logger';
 import { AppConfig } from '../config/app-config';
+import { connectionLimits, pgConnectionSettings } from '../database/connection-settings';
 
 /** The channel the migration's statement triggers on `vacancy` and `facility` notify after any change. */
 export const SEARCH_DATA_CHANNEL = 'hub_search_data_changed';
@@ -115,7 +116,7 @@ export class SearchResultCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.config.DATABASE_URL!, application_name: 'hokatsu-hub search cache' });
+    const client = new Client({ connectionString: this.config.DATABASE_URL!, ...pgConnectionSettings(connectionLimits(this.config), 'hokatsu-hub search cache') });
     const lost = (err?: unknown) => {
       if (this.listener !== client) return;
       this.listening = false;

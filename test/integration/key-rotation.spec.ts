@@ -45,9 +45,10 @@ beforeAll(async () => {
   t.clock.set(new Date('2026-09-20T10:00:00+09:00'));
   facilityId = await facilityTaking(t.db, ITABASHI, 1);
   applicationId = (await t.ok(SUBMIT, { input: application() }, DEMO_KEYS.PARTNER)).submitApplication.application.id;
-  // A feed entry (personal data, encrypted as before values were bound to their row) and an endpoint
-  // with a current and a previous secret.
-  await t.db.query(`INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at) VALUES ($1, $2, 'UPDATE', $3, now())`,
+  // Feed entries (personal data, encrypted as before values were bound to their row; a dozen, so that their ids
+  // pass from one digit to two: paging that compared ids as text skipped 2–9 after 10) and an endpoint with a
+  // current and a previous secret.
+  await t.db.query(`INSERT INTO municipality_feed_entry (municipality_code, application_id, kind, payload, created_at) SELECT $1, $2, 'UPDATE', $3, now() FROM generate_series(1, 12)`,
     [ITABASHI, applicationId, legacyToken(parseKeyRing(DEMO_ENCRYPTION_KEYS, 'K').current, JSON.stringify({ personal: { child: { name: '鍵 花子' } } }))]);
   const registered = await t.ok(`mutation { registerWebhookEndpoint(input: { url: "http://127.0.0.1:9/rotation-${RUN}" }) { endpoint { id } } }`, {}, DEMO_KEYS.PARTNER);
   endpointId = registered.registerWebhookEndpoint.endpoint.id;

@@ -530,10 +530,13 @@ describeWithRealPostgres('several hubs on one database', () => {
       // Closing waits for requests in flight, so a late duplicate would be counted below.
       await Promise.all([one.close(), two.close()]);
     }
-    const received = r.requests.map((request) => String(request.headers['webhook-id']));
+    // The endpoint is the partner's: whatever else the hubs send that partner meanwhile (the scheduler
+    // lapsing another file's offer at its minute) arrives too; count the burst.
+    const burst = r.requests.filter((request) => String(JSON.parse(request.body).subject).startsWith('burst/'));
+    const received = burst.map((request) => String(request.headers['webhook-id']));
     expect(received).toHaveLength(60);
     expect(new Set(received)).toEqual(new Set(ids));
-    const shared = r.requests.map((request) => JSON.parse(request.body).subject as string).filter((subject) => Number(subject.split('/')[1]) % 3 === 0);
+    const shared = burst.map((request) => JSON.parse(request.body).subject as string).filter((subject) => Number(subject.split('/')[1]) % 3 === 0);
     expect(shared).toEqual(Array.from({ length: 20 }, (_, i) => `burst/${i * 3}`));
     const [{ n: attempts }] = await t.db.query(`SELECT count(*)::int AS n FROM delivery_attempt WHERE message_id = ANY($1::uuid[])`, [ids]);
     expect(attempts).toBe(60);

@@ -1,68 +1,32 @@
-import { ChildProcess, execSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { HUB_NODE_FLAGS } from '../../src/config/node-flags';
 import { realPostgres } from '../support/hub';
+import { buildOnce, cli as runCli, killLeftovers, gql, linesOf, projectRoot as root, run, started } from '../support/process';
 
 /**
  * The service as a user runs it: `node <flags> dist/src/main.js` (what `npm start` runs after building).
  * Start-up configuration errors, the embedded database surviving a restart, and SIGTERM.
  */
-const root = join(__dirname, '..', '..');
-
-beforeAll(() => {
-  execSync('npm run build', { cwd: root, stdio: 'ignore' });
-}, 120_000);
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [...HUB_NODE_FLAGS, 'dist/src/main.js'], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, url: '', output: () => out, exited };
-}
-
-async function started(r: Running, timeoutMs = 60_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const m = /running: (http:\/\/\S+)\/graphql/.exec(r.output());
-    if (m) return m[1];
-    if (r.child.exitCode !== null || Date.now() > until) throw new Error(`did not start:\n${r.output()}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-
-async function gql(url: string, query: string, key?: string) {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  return (await res.json()) as any;
-}
+beforeAll(buildOnce, 120_000);
+afterAll(killLeftovers);
 
 describe('the service process', () => {
   it.each([
     [{ PORT: 'not-a-port' }, /PORT:/],
     [{ NODE_ENV: 'production' }, /DATABASE_URL: production needs a real PostgreSQL/],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', HUB_ADMIN_KEY: 'demo-admin-key-demo-admin-key-demo' }, /HUB_ENCRYPTION_KEYS/],
-  ])('refuses to start on %j, naming the variable', async (env, message) => {
+    [{ HUB_DB_WAIT_SECONDS: 'forever' }, /^Invalid configuration: HUB_DB_WAIT_SECONDS:/],
+    [{ HUB_DB_CONNECT_TIMEOUT_MS: '0' }, /^Invalid configuration: HUB_DB_CONNECT_TIMEOUT_MS:/],
+  ])('refuses to start on %j in one line naming the variable (exit 2, no stack)', async (env, message) => {
     const r = run(env);
     expect(await r.exited).toBe(2);
-    expect(r.output()).toMatch(message);
+    // One line per bad variable (production also names the missing admin key and the demo key ring).
+    const lines = linesOf(r.output());
+    expect(lines.every((line) => /^Invalid configuration: [A-Z_]+: /.test(line))).toBe(true);
+    expect(lines.filter((line) => message.test(line))).toHaveLength(1);
   });
 
   it('starts on the embedded database with demo data, keeps data across restarts, and stops cleanly on SIGTERM', async () => {
@@ -113,17 +77,7 @@ describe('the command line (npm run hub -- …)', () => {
   });
   afterAll(() => dropDatabase?.());
 
-  const cli = (args: string[]) =>
-    new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, ['dist/src/cli.js', ...args], {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...dbEnv },
-      });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      child.on('exit', (code) => resolve({ code, out }));
-    });
+  const cli = (args: string[]) => runCli(args, dbEnv);
 
   it('imports a 子育て施設一覧 file, and the same file again changes nothing', async () => {
     const text = readFileSync(join(root, 'data/facilities/hachioji_kosodate_shisetsu_ichiran.csv'), 'utf8').split(/\r?\n/);

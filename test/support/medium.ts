@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { runMigrations } from '../../src/database/migrate';
+import { connectionLimits } from '../../src/database/connection-settings';
+import { loadConfig } from '../../src/config/app-config';
 import { realPostgres } from './hub';
 
 /**
@@ -20,10 +22,11 @@ export async function mediumDb(): Promise<MediumDb> {
   if (!url) throw new Error('HUB_TEST_DATABASE_URL is not set: run through jest (test/support/global-setup.ts)');
   const waitIdle = (process as unknown as Record<string, (() => Promise<void>) | undefined>).__hubEmbeddedWaitIdle;
   if (waitIdle) await waitIdle();
-  await runMigrations(url, !realPostgres);
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url });
+  await runMigrations(url, !realPostgres, connectionLimits(config, 'migrations'));
   // The embedded database takes one connection at a time: let the migration's close before opening ours.
   if (waitIdle) await waitIdle();
-  const db = new DataSource(dataSourceOptions(url, !realPostgres, realPostgres ? 4 : 1));
+  const db = new DataSource(dataSourceOptions(url, !realPostgres, realPostgres ? 4 : 1, connectionLimits(config), 'hokatsu-hub medium test'));
   await db.initialize();
   return { db, close: () => db.destroy() };
 }

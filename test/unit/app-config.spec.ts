@@ -70,6 +70,43 @@ describe('loadConfig', () => {
     expect(loadConfig(env).schemaOpenToAll).toBe(open);
   });
 
+  it.each([
+    ['no key id', 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ='],
+    ['a key of 16 bytes', 'k1:c2VjcmV0LXNlY3JldC0xMg=='],
+    ['a key that is not base64', 'k1:not*base64*at*all*not*base64*at*all*xx'],
+    ['a key id twice', 'k1:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ=,k1:c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTEyMzQ='],
+    ['only commas', ',,'],
+  ])('refuses a key ring with %s before anything else runs, in one line that names the variable and no key', (_, value) => {
+    let message = '';
+    try {
+      loadConfig({ HUB_ENCRYPTION_KEYS: value });
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^Invalid configuration: HUB_ENCRYPTION_KEYS: /);
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).not.toContain('c2VjcmV0');
+  });
+
+  it.each([
+    [{ HUB_DB_WAIT_SECONDS: '-1' }, 'HUB_DB_WAIT_SECONDS'],
+    [{ HUB_DB_CONNECT_TIMEOUT_MS: '10' }, 'HUB_DB_CONNECT_TIMEOUT_MS'],
+    [{ HUB_DB_STATEMENT_TIMEOUT_MS: 'soon' }, 'HUB_DB_STATEMENT_TIMEOUT_MS'],
+    [{ HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: '1.5' }, 'HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS'],
+    [{ HUB_MIGRATION_STATEMENT_TIMEOUT_MS: '0' }, 'HUB_MIGRATION_STATEMENT_TIMEOUT_MS'],
+  ])('refuses database limits %j naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^Invalid configuration: ${name}:`));
+  });
+
+  it('has database limits that bound every wait', () => {
+    expect(loadConfig({})).toMatchObject({ HUB_DB_WAIT_SECONDS: 60, HUB_DB_CONNECT_TIMEOUT_MS: 5000, HUB_DB_STATEMENT_TIMEOUT_MS: 60_000, HUB_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS: 60_000 });
+  });
+
+  it('lists every bad variable at once, one line each', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/^Invalid configuration: PORT: .*\nInvalid configuration: LOG_LEVEL: [^\n]*$/);
+  });
+
   it('lists every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'x', LOG_LEVEL: 'y' });
